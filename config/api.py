@@ -1,0 +1,24 @@
+"""The public HTTP API, version 1: each app contributes a ninja router."""
+
+from ninja import NinjaAPI
+
+from maillage.api.errors import register_error_handlers
+from maillage.core.api import router as core_router
+from maillage.directory.api import router as directory_router
+from maillage.territories.api import router as territories_router
+
+api = NinjaAPI(
+    title="API Maillage",
+    version="1",
+    description=(
+        "API publique de Maillage : référentiel des territoires, annuaire, orientation, "
+        "observatoire. Champs en français, réponses JSON."
+    ),
+    urls_namespace="api-1",
+    openapi_url="/openapi.json",
+    docs_url="/docs",
+)
+register_error_handlers(api)
+api.add_router("/", territories_router)
+api.add_router("/", directory_router)
+api.add_router("/", core_router)

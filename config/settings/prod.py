@@ -1,0 +1,11 @@
+"""Production: base settings plus HTTPS hardening. The default settings module."""
+
+from .base import *  # noqa: F403
+from .base import env_bool
+
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+SECURE_HSTS_SECONDS = int(__import__("os").environ.get("SECURE_HSTS_SECONDS", "31536000"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = False
+# HSTS preload is a decision for the owner of the domain (it cannot be undone quickly).
+SILENCED_SYSTEM_CHECKS = ["security.W021"]

@@ -1,0 +1,17 @@
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
+from django.utils.decorators import method_decorator
+
+from .forms import EmailLoginForm
+
+
+@method_decorator(login_not_required, name="dispatch")
+class LoginView(auth_views.LoginView):
+    template_name = "accounts/login.html"
+    form_class = EmailLoginForm
+    redirect_authenticated_user = True
+    extra_context = {"title": "Se connecter"}
+
+
+class LogoutView(auth_views.LogoutView):
+    pass

@@ -1,0 +1,49 @@
+"""`maillage serve`: migrate if needed, load the reference data and the demo once, serve."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandParser
+
+from maillage.territories.models import Commune, Territoire
+
+
+class Command(BaseCommand):
+    help = (
+        "Prépare la base (migrations, référentiel, démonstration, au premier lancement "
+        "seulement) puis sert Maillage."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument(
+            "--no-serve", action="store_true", help="Prépare la base sans lancer le serveur."
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        call_command("migrate", interactive=False, verbosity=0)
+        self.stdout.write("Base de données à jour.")
+        if not Commune.objects.exists():
+            self.stdout.write("Premier lancement : chargement du référentiel des territoires…")
+            call_command("load_reference")
+        if not Territoire.objects.exists():
+            call_command("load_demo")
+        if options["no_serve"]:
+            return
+        address = f"{options['host']}:{options['port']}"
+        self.stdout.write(self.style.SUCCESS(f"Maillage est servi sur http://{address}/"))
+        if settings.DEBUG:
+            call_command("runserver", address, use_reloader=False)
+            return
+        call_command("collectstatic", interactive=False, verbosity=0)
+        gunicorn = os.path.join(os.path.dirname(sys.executable), "gunicorn")
+        os.execv(  # noqa: S606 - replaces this process with the WSGI server
+            gunicorn,
+            [gunicorn, "config.wsgi", "--bind", address, "--workers", "2", "--access-logfile", "-"],
+        )

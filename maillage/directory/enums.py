@@ -1,0 +1,35 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Famille(models.TextChoices):
+    INCLUSION = "inclusion", _("Inclusion numérique")
+    ENTREPRISE = "entreprise", _("Entreprises")
+    COLLECTIVITE = "collectivite", _("Collectivités")
+
+
+class Modalite(models.TextChoices):
+    PRESENTIEL = "presentiel", _("Présentiel")
+    A_DISTANCE = "a_distance", _("À distance")
+    A_DOMICILE = "a_domicile", _("À domicile")
+    ITINERANT = "itinerant", _("Itinérant")
+
+
+class Frais(models.TextChoices):
+    GRATUIT = "gratuit", _("Gratuit")
+    SOUS_CONDITIONS = "sous_conditions", _("Gratuit sous conditions")
+    PAYANT = "payant", _("Payant")
+
+
+class Placement(models.TextChoices):
+    """Where a lieu's point comes from."""
+
+    SOURCE = "source", _("Coordonnées de la source")
+    SWAPPED = "inversees", _("Latitude et longitude inversées dans la source, corrigées")
+    MAIRIE = "mairie", _("Approximatif : mairie de la commune")
+
+
+class ImportStatus(models.TextChoices):
+    RUNNING = "en_cours", _("En cours")
+    DONE = "termine", _("Terminé")
+    FAILED = "echec", _("Échec")

@@ -1,0 +1,413 @@
+"""Read files of lieux de médiation numérique in every generation of the national standard.
+
+Pure module (no ORM). It turns bytes into `LieuRecord`s and row-level errors:
+
+- the pre-standard files of 2022 (JSON, values joined by ", " or ",", labels such as
+  "Prendre en main un ordinateur"),
+- standard v0.1 (values joined by ";", `conditions_acces`, `labels_nationaux`),
+- the 2024 "v1 migration" hybrids (values joined by "|", some old column names),
+- standard v1.0.x (CSV or JSON, values joined by "|").
+
+Files are CSV (UTF-8 with or without BOM, or cp1252; ";" or "," separated) or JSON (an
+array of objects). Every message is in French and names the line (CSV) or the record
+number (JSON), the field and the value.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from maillage.core.text import fold
+
+SIRET_PLACEHOLDERS = {"00000000000000", "0" * 9, ""}
+
+# Column names across generations → the v1.0.2 name.
+ALIASES = {
+    "courriel": "courriels",
+    "conditions_acces": "frais_a_charge",
+    "conditions_access": "frais_a_charge",
+    "labels_nationaux": "dispositif_programmes_nationaux",
+    "labels_autres": "autres_formations_labels",
+    "publics_accueillis": "publics_specifiquement_adresses",
+    "presentation_resumee": "presentation_resume",
+    "accessibilite": "fiche_acces_libre",
+}
+REQUIRED_COLUMNS = ("id", "nom", "adresse")
+
+# Service labels of the pre-standard and v0.1 files → taxonomy codes. The v1 labels are
+# the taxonomy's own `libelle` for the family "inclusion" and need no table.
+LEGACY_SERVICES = {
+    "prendre en main un smartphone ou une tablette": "outils-numeriques-quotidien",
+    "prendre en main un ordinateur": "outils-numeriques-quotidien",
+    "utiliser le numerique au quotidien": "outils-numeriques-quotidien",
+    "approfondir ma culture numerique": "culture-numerique",
+    "promouvoir la citoyennete numerique": "culture-numerique",
+    "acceder a du materiel": "acces-internet-materiel",
+    "acceder a une connexion internet": "acces-internet-materiel",
+    "realiser des demarches administratives avec un accompagnement": "demarches-administratives",
+    "devenir autonome dans les demarches administratives": "demarches-administratives",
+    "accompagner les demarches de sante": "demarches-administratives",
+    "favoriser mon insertion professionnelle": "insertion-professionnelle",
+    "creer avec le numerique": "loisirs-creations",
+    "creer et developper mon entreprise": "creation-entreprise",
+    "soutenir la parentalite et l education avec le numerique": "parentalite-education",
+    "s equiper en materiel informatique": "materiel-solidaire",
+}
+
+FRAIS = {
+    "gratuit sous condition": "Gratuit sous condition",
+    "gratuit": "Gratuit",
+    "payant": "Payant",
+}
+MODALITES_ACCOMPAGNEMENT = {
+    "en autonomie": "En autonomie",
+    "seul": "En autonomie",
+    "accompagnement individuel": "Accompagnement individuel",
+    "avec de l aide": "Accompagnement individuel",
+    "a ma place": "Accompagnement individuel",
+    "dans un atelier collectif": "Dans un atelier collectif",
+    "dans un atelier": "Dans un atelier collectif",
+    "a distance": "À distance",
+}
+_SPLIT_ENUM = re.compile(r"\s*[|;]\s*|\s*,\s*")
+_SPLIT_TEXT = re.compile(r"\s*[|;]\s*|,\s+")
+_DIGITS = re.compile(r"\D")
+
+
+class FileFormatError(ValueError):
+    """The file as a whole cannot be read; nothing of it is imported."""
+
+
+@dataclass(frozen=True)
+class RowError:
+    line: int
+    field: str
+    value: str
+    message: str
+    blocking: bool = True
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "ligne": self.line,
+            "champ": self.field,
+            "valeur": self.value[:200],
+            "message": self.message,
+            "bloquant": self.blocking,
+        }
+
+
+@dataclass
+class LieuRecord:
+    line: int
+    source_id: str
+    nom: str
+    adresse: str
+    code_postal: str
+    commune_nom: str
+    date_maj: date
+    pivot: str = ""
+    code_insee: str = ""
+    complement_adresse: str = ""
+    latitude: float | None = None
+    longitude: float | None = None
+    typologie: list[str] = field(default_factory=list)
+    telephone: str = ""
+    courriels: list[str] = field(default_factory=list)
+    sites_web: list[str] = field(default_factory=list)
+    horaires: str = ""
+    presentation_resume: str = ""
+    presentation_detail: str = ""
+    itinerant: bool = False
+    structure_parente: str = ""
+    categories: list[str] = field(default_factory=list)
+    publics: list[str] = field(default_factory=list)
+    prise_en_charge: list[str] = field(default_factory=list)
+    frais: list[str] = field(default_factory=list)
+    dispositifs: list[str] = field(default_factory=list)
+    formations_labels: list[str] = field(default_factory=list)
+    modalites_acces: list[str] = field(default_factory=list)
+    modalites_accompagnement: list[str] = field(default_factory=list)
+    fiche_acces_libre: str = ""
+    prise_rdv: str = ""
+
+    def fingerprint(self) -> str:
+        """Stable text of the content (not the line): equal for an unchanged record."""
+        data = {k: v for k, v in self.__dict__.items() if k != "line"}
+        data["date_maj"] = self.date_maj.isoformat()
+        return json.dumps(data, sort_keys=True, ensure_ascii=False)
+
+
+def decode(data: bytes) -> str:
+    if b"\x00" in data[:4096]:
+        raise FileFormatError(
+            "Ce fichier est binaire (ni CSV ni JSON) : exportez-le en CSV ou en JSON et réessayez."
+        )
+    if data.startswith(b"PK\x03\x04"):
+        raise FileFormatError(
+            "Ce fichier est un classeur (XLSX ou ZIP) : enregistrez la feuille en CSV, "
+            "ou importez-le avec une correspondance de colonnes."
+        )
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
+
+
+def read_rows(data: bytes, filename: str = "") -> Iterator[tuple[int, dict[str, object]]]:
+    """(line or record number, row) for each row; FileFormatError when unreadable."""
+    text = decode(data)
+    stripped = text.lstrip()
+    if filename.lower().endswith(".json") or stripped.startswith(("[", "{")):
+        yield from _json_rows(text)
+    else:
+        yield from _csv_rows(text)
+
+
+def _json_rows(text: str) -> Iterator[tuple[int, dict[str, object]]]:
+    try:
+        payload = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise FileFormatError(
+            f"JSON illisible ligne {exc.lineno}, colonne {exc.colno} ({exc.msg}) : le fichier "
+            "est peut-être tronqué. Téléchargez-le à nouveau."
+        ) from exc
+    if isinstance(payload, dict):
+        lists = [value for value in payload.values() if isinstance(value, list)]
+        payload = lists[0] if len(lists) == 1 else None
+    if not isinstance(payload, list) or not all(isinstance(item, dict) for item in payload):
+        raise FileFormatError(
+            "Le JSON doit être une liste d'objets, un objet par lieu (schéma national)."
+        )
+    _check_columns({key for row in payload for key in row})
+    for number, row in enumerate(payload, start=1):
+        yield number, {ALIASES.get(k, k): v for k, v in row.items()}
+
+
+def _csv_rows(text: str) -> Iterator[tuple[int, dict[str, object]]]:
+    header = text.split("\n", 1)[0]
+    delimiter = ";" if header.count(";") > header.count(",") else ","
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        columns = [name.strip() for name in (reader.fieldnames or [])]
+    except csv.Error as exc:
+        raise FileFormatError(f"CSV illisible : {exc}.") from exc
+    _check_columns(set(columns))
+    try:
+        for row in reader:
+            if None in row:
+                raise FileFormatError(
+                    f"Ligne {reader.line_num} : plus de valeurs que de colonnes. Vérifiez "
+                    "le séparateur et les guillemets."
+                )
+            yield (
+                reader.line_num,
+                {ALIASES.get(k.strip(), k.strip()): v for k, v in row.items() if k is not None},
+            )
+    except csv.Error as exc:
+        raise FileFormatError(f"CSV illisible ligne {reader.line_num} : {exc}.") from exc
+
+
+def _check_columns(columns: set[str]) -> None:
+    columns = {ALIASES.get(c, c) for c in columns}
+    missing = [c for c in REQUIRED_COLUMNS if c not in columns]
+    if "commune" not in columns and "code_postal" not in columns:
+        missing.append("commune ou code_postal")
+    if missing:
+        raise FileFormatError(
+            f"Colonnes obligatoires absentes : {', '.join(missing)}. Ce fichier ne suit pas "
+            "le schéma des lieux de médiation numérique : enregistrez une correspondance de "
+            "colonnes pour ce producteur."
+        )
+
+
+def _text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return "|".join(_text(item) for item in value)
+    return str(value).strip()
+
+
+def _split(value: object, pattern: re.Pattern[str] = _SPLIT_ENUM) -> list[str]:
+    if isinstance(value, list):
+        return [_text(item) for item in value if _text(item)]
+    return [part for part in pattern.split(_text(value)) if part]
+
+
+def _parse_date(raw: str) -> date | None:
+    raw = raw.strip()
+    for pattern in ("%Y-%m-%d", "%d/%m/%Y", "%Y/%m/%d"):
+        try:
+            return datetime.strptime(raw[:10], pattern).date()  # noqa: DTZ007 - a date only
+        except ValueError:
+            continue
+    return None
+
+
+def _parse_float(value: object) -> float | None:
+    if value is None or value == "":
+        return None
+    try:
+        return float(str(value).replace(",", ".").strip())
+    except ValueError:
+        return None
+
+
+def normalize_row(
+    line: int, row: dict[str, object], services_by_label: dict[str, str]
+) -> tuple[LieuRecord | None, list[RowError]]:
+    """One row as a LieuRecord, or None with the blocking errors that reject it.
+
+    `services_by_label` maps folded taxonomy labels to codes.
+    """
+    errors: list[RowError] = []
+
+    def blocking(name: str, message: str) -> None:
+        errors.append(RowError(line, name, _text(row.get(name)), message))
+
+    def warning(name: str, message: str) -> None:
+        errors.append(RowError(line, name, _text(row.get(name)), message, blocking=False))
+
+    source_id = _text(row.get("id"))
+    nom = _text(row.get("nom"))
+    adresse = _text(row.get("adresse"))
+    commune = _text(row.get("commune"))
+    code_postal = _DIGITS.sub("", _text(row.get("code_postal")))
+    if not source_id:
+        blocking("id", "Identifiant absent : chaque lieu doit avoir un id stable dans sa source.")
+    if not nom:
+        blocking("nom", "Nom du lieu absent.")
+    if not adresse:
+        blocking("adresse", "Adresse absente.")
+    if len(code_postal) == 4:
+        warning("code_postal", "Code postal sur 4 chiffres : un zéro initial a été rétabli.")
+        code_postal = "0" + code_postal
+    if code_postal and len(code_postal) != 5:
+        blocking("code_postal", "Code postal invalide : 5 chiffres attendus.")
+    if not code_postal and not commune:
+        blocking("commune", "Ni commune ni code postal : impossible de situer le lieu.")
+    date_maj = _parse_date(_text(row.get("date_maj")))
+    if date_maj is None:
+        blocking("date_maj", "Date de mise à jour absente ou illisible (AAAA-MM-JJ attendu).")
+
+    latitude = _parse_float(row.get("latitude"))
+    longitude = _parse_float(row.get("longitude"))
+    if (latitude is None) != (longitude is None):
+        warning("latitude", "Une seule des deux coordonnées est fournie : elles sont ignorées.")
+        latitude = longitude = None
+    if latitude is not None and longitude is not None:
+        if abs(latitude) > 90 or abs(longitude) > 180:
+            warning(
+                "latitude",
+                "Coordonnées hors des bornes du WGS 84 (projection Lambert-93 ?) : ignorées, "
+                "le lieu est placé à la mairie de sa commune.",
+            )
+            latitude = longitude = None
+
+    pivot = _DIGITS.sub("", _text(row.get("pivot")))
+    raw_pivot = _text(row.get("pivot"))
+    if raw_pivot.upper().startswith("W") and re.fullmatch(r"W\d{9}", raw_pivot.upper()):
+        pivot = raw_pivot.upper()
+    elif pivot in SIRET_PLACEHOLDERS:
+        pivot = ""
+    elif len(pivot) not in (9, 14):
+        warning("pivot", "SIRET/SIREN/RNA invalide : ignoré.")
+        pivot = ""
+
+    categories: list[str] = []
+    for label in _split(row.get("services")):
+        # data-inclusion writes "numerique--utiliser-le-numerique-au-quotidien".
+        key = fold(label).removeprefix("numerique ")
+        code = services_by_label.get(key) or LEGACY_SERVICES.get(key)
+        if code is None:
+            warning("services", f"Service « {label} » inconnu de la taxonomie : ignoré.")
+        elif code not in categories:
+            categories.append(code)
+
+    frais: list[str] = []
+    for value in _split(row.get("frais_a_charge"), _SPLIT_TEXT):
+        key = fold(value.split(":")[0])
+        match = next((label for prefix, label in FRAIS.items() if key.startswith(prefix)), None)
+        if match and match not in frais:
+            frais.append(match)
+
+    accompagnement: list[str] = []
+    for value in _split(row.get("modalites_accompagnement"), _SPLIT_TEXT):
+        key = fold(value.split(":")[0])
+        match = MODALITES_ACCOMPAGNEMENT.get(key)
+        if match and match not in accompagnement:
+            accompagnement.append(match)
+
+    if any(e.blocking for e in errors) or date_maj is None:
+        return None, errors
+    record = LieuRecord(
+        line=line,
+        source_id=source_id,
+        nom=nom,
+        adresse=adresse,
+        code_postal=code_postal,
+        commune_nom=commune,
+        date_maj=date_maj,
+        pivot=pivot,
+        code_insee=_text(row.get("code_insee")).upper(),
+        complement_adresse=_text(row.get("complement_adresse")),
+        latitude=latitude,
+        longitude=longitude,
+        typologie=_split(row.get("typologie")),
+        telephone=_text(row.get("telephone")),
+        courriels=_split(row.get("courriels"), _SPLIT_TEXT),
+        sites_web=_split(row.get("site_web"), _SPLIT_TEXT),
+        horaires=_text(row.get("horaires")),
+        presentation_resume=_text(row.get("presentation_resume")),
+        presentation_detail=_text(row.get("presentation_detail")),
+        itinerant="itinerant" in fold(_text(row.get("itinerance"))),
+        structure_parente=_text(row.get("structure_parente")),
+        categories=categories,
+        publics=_split(row.get("publics_specifiquement_adresses"), _SPLIT_TEXT),
+        prise_en_charge=_split(row.get("prise_en_charge_specifique"), _SPLIT_TEXT),
+        frais=frais,
+        dispositifs=_split(row.get("dispositif_programmes_nationaux"), _SPLIT_TEXT),
+        formations_labels=_split(row.get("formations_labels"), _SPLIT_TEXT),
+        modalites_acces=_split(row.get("modalites_acces"), _SPLIT_TEXT),
+        modalites_accompagnement=accompagnement,
+        fiche_acces_libre=_text(row.get("fiche_acces_libre")),
+        prise_rdv=_text(row.get("prise_rdv")),
+    )
+    return record, errors
+
+
+def place(
+    latitude: float | None,
+    longitude: float | None,
+    bbox: tuple[float, float, float, float] | None,
+    tolerance: float = 0.05,
+) -> tuple[float | None, float | None, str]:
+    """Check a point against its commune's bounding box (min_lon, min_lat, max_lon, max_lat).
+
+    Returns the point to keep and a status: "ok", "inversees" (latitude and longitude
+    swapped, put back), "hors_commune" or "absentes" (the caller places the lieu at the
+    mairie and flags it as approximate).
+    """
+    if latitude is None or longitude is None:
+        return None, None, "absentes"
+    if bbox is None:
+        return latitude, longitude, "ok"
+    min_lon, min_lat, max_lon, max_lat = bbox
+
+    def inside(lat: float, lon: float) -> bool:
+        return (
+            min_lat - tolerance <= lat <= max_lat + tolerance
+            and min_lon - tolerance <= lon <= max_lon + tolerance
+        )
+
+    if inside(latitude, longitude):
+        return latitude, longitude, "ok"
+    if inside(longitude, latitude):
+        return longitude, latitude, "inversees"
+    return None, None, "hors_commune"

@@ -1,0 +1,348 @@
+"""Reads on the directory."""
+
+from __future__ import annotations
+
+import functools
+import math
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
+
+from maillage.core.geometry import haversine_km
+from maillage.territories.models import Commune, Territoire
+
+from . import fulltext, opening_hours
+from .enums import Famille, Frais, Modalite
+from .models import Categorie, Lieu, Service, SourceRecord
+from .opendata import LieuExport
+
+
+def lieux_in(territoire: Territoire | None = None) -> QuerySet[Lieu]:
+    lieux = Lieu.objects.all()
+    if territoire is not None:
+        lieux = lieux.filter(commune__territoires=territoire)
+    return lieux
+
+
+def lieux_export(territoire: Territoire | None = None) -> Iterator[LieuExport]:
+    """Every lieu (of a territory) with what the national schema needs, in stable order."""
+    lieux = (
+        lieux_in(territoire)
+        .select_related("structure", "commune")
+        .defer(*COMMUNE_HEAVY)
+        .prefetch_related(
+            Prefetch(
+                "services",
+                queryset=Service.objects.prefetch_related("categories").order_by("pk"),
+            ),
+            Prefetch(
+                "source_records",
+                queryset=SourceRecord.objects.select_related("source").order_by("pk"),
+            ),
+        )
+        .order_by("pk")
+    )
+    for lieu in lieux.iterator(chunk_size=2000):
+        services = list(lieu.services.all())
+        categories = [
+            c.libelle
+            for service in services
+            for c in service.categories.all()
+            if c.famille == Famille.INCLUSION
+        ]
+        records = list(lieu.source_records.all())
+        yield LieuExport(
+            id=f"maillage-lieu-{lieu.pk}",
+            pivot=lieu.structure.pivot,
+            nom=lieu.nom,
+            commune=lieu.commune.nom,
+            code_postal=lieu.code_postal,
+            code_insee=lieu.commune.code,
+            adresse=lieu.adresse,
+            complement_adresse=lieu.complement_adresse,
+            latitude=lieu.latitude,
+            longitude=lieu.longitude,
+            date_maj=lieu.date_maj,
+            typologie=lieu.structure.typologie,
+            telephone=lieu.telephone,
+            courriels=lieu.courriels,
+            sites_web=lieu.sites_web,
+            horaires=lieu.horaires,
+            presentation_resume=lieu.presentation_resume,
+            presentation_detail=lieu.presentation_detail,
+            source=records[0].source.nom if records else "Maillage",
+            itinerant=lieu.itinerant,
+            structure_parente=lieu.structure.structure_parente,
+            services=categories,
+            publics=[p for s in services for p in s.publics],
+            prise_en_charge=lieu.prise_en_charge,
+            frais=[f for s in services for f in s.frais],
+            dispositifs=lieu.dispositifs,
+            formations_labels=lieu.formations_labels,
+            modalites_acces=lieu.modalites_acces,
+            modalites_accompagnement=[m for s in services for m in s.modalites_accompagnement],
+            fiche_acces_libre=lieu.fiche_acces_libre,
+            prise_rdv=lieu.prise_rdv,
+        )
+
+
+def lieux_opendata(fmt: str, territoire: Territoire | None = None) -> str:
+    from .opendata import WRITERS, to_row
+
+    return WRITERS[fmt](to_row(lieu) for lieu in lieux_export(territoire))
+
+
+# --- Search -----------------------------------------------------------------------------
+
+PAGE_SIZE_MAX = 100
+# A commune's contour is a large JSON document: never read it along with a lieu.
+COMMUNE_HEAVY = ("commune__contour",)
+DEFAULT_RADIUS_KM = 10.0
+
+
+@dataclass
+class SearchFilters:
+    q: str = ""
+    commune: str = ""
+    latitude: float | None = None
+    longitude: float | None = None
+    rayon_km: float | None = None
+    categories: list[str] = field(default_factory=list)
+    public: str = ""
+    gratuit: bool | None = None
+    modalite: str = ""
+    territoire: str = ""
+    ouvert_maintenant: bool = False
+    tri: str = "pertinence"
+    page: int = 1
+    taille: int = 20
+
+
+@dataclass
+class SearchResult:
+    count: int
+    page: int
+    pages: int
+    services: list[Service]
+    distances: dict[int, float]
+    facets: dict[str, list[dict[str, object]]]
+    centre: tuple[float, float] | None
+
+
+class SearchError(ValueError):
+    """A search parameter that cannot be used (unknown commune or territory…)."""
+
+
+def _centre(filters: SearchFilters) -> tuple[float, float] | None:
+    if filters.latitude is not None and filters.longitude is not None:
+        return filters.latitude, filters.longitude
+    if filters.commune:
+        commune = (
+            Commune.objects.communes()
+            .filter(code=filters.commune)
+            .values_list("mairie_latitude", "mairie_longitude", "latitude", "longitude")
+            .first()
+        )
+        if commune is None:
+            raise SearchError(f"Commune inconnue : {filters.commune} (code INSEE attendu).")
+        lat, lon = commune[0] or commune[2], commune[1] or commune[3]
+        if lat is None or lon is None:
+            raise SearchError(f"La commune {filters.commune} n'a pas de position connue.")
+        return lat, lon
+    return None
+
+
+@functools.lru_cache(maxsize=4096)
+def _week(horaires: str) -> opening_hours.Week:
+    return opening_hours.parse(horaires)
+
+
+def service_search(filters: SearchFilters) -> SearchResult:
+    """Services matching text, facets and place, with facet counts and distances.
+
+    The most selective step runs first: with a place, the lieux inside the bounding box
+    (an index range); then the structured filters on those services; the text last, only
+    over the services still in play. Never a list of ids larger than `IDS_INLINE`.
+    """
+    services = _structured(filters)
+    centre = _centre(filters)
+    radius = filters.rayon_km or DEFAULT_RADIUS_KM
+    distances: dict[int, float] = {}
+    hours: dict[int, list[str]] = {}
+    if centre is not None:
+        for pk, lat, lon, horaires in _near(centre, radius):
+            distance = haversine_km(centre[0], centre[1], lat, lon)
+            if distance <= radius:
+                if distance < distances.get(pk, float("inf")):
+                    distances[pk] = distance
+                hours.setdefault(pk, []).append(horaires)
+        if len(distances) <= IDS_INLINE:
+            kept = set(services.filter(pk__in=list(distances)).values_list("pk", flat=True))
+        else:
+            kept = set(services.values_list("pk", flat=True)) & set(distances)
+    else:
+        kept = set(services.values_list("pk", flat=True))
+
+    ranks: dict[int, float] = {}
+    if filters.q.strip():
+        ranks = fulltext.ranks(filters.q, kept if len(kept) <= IDS_INLINE else None)
+        kept &= set(ranks)
+
+    if filters.ouvert_maintenant and kept:
+        now = timezone.localtime()
+        if centre is None:
+            for pk, horaires in _hours_of(kept, services):
+                hours.setdefault(pk, []).append(horaires)
+        kept = {pk for pk in kept if any(h and _week(h).is_open(now) for h in hours.get(pk, []))}
+
+    ids = list(kept)
+    if filters.tri == "distance" and centre is not None:
+        ids.sort(key=lambda pk: (distances[pk], ranks.get(pk, 0.0), pk))
+    elif ranks:
+        ids.sort(key=lambda pk: (ranks.get(pk, 0.0), distances.get(pk, 0.0), pk))
+    elif centre is not None:
+        ids.sort(key=lambda pk: (distances[pk], pk))
+    else:
+        ids.sort()
+
+    size = max(1, min(filters.taille, PAGE_SIZE_MAX))
+    pages = max(1, -(-len(ids) // size))
+    page = max(1, min(filters.page, pages))
+    page_ids = ids[(page - 1) * size : page * size]
+    loaded = (
+        Service.objects.select_related("structure")
+        .prefetch_related(
+            "categories",
+            Prefetch(
+                "lieux", queryset=Lieu.objects.select_related("commune").defer(*COMMUNE_HEAVY)
+            ),
+        )
+        .in_bulk(page_ids)
+    )
+    return SearchResult(
+        count=len(ids),
+        page=page,
+        pages=pages,
+        services=[loaded[pk] for pk in page_ids if pk in loaded],
+        distances={pk: distances[pk] for pk in ids if pk in distances},
+        facets=_facets(services, set(ids)),
+        centre=centre,
+    )
+
+
+IDS_INLINE = 5000
+
+
+def _structured(filters: SearchFilters) -> QuerySet[Service]:
+    services = Service.objects.all()
+    if filters.territoire:
+        territoire = Territoire.objects.filter(slug=filters.territoire).first()
+        if territoire is None:
+            raise SearchError(f"Territoire inconnu : {filters.territoire}.")
+        services = services.filter(lieux__commune__territoires=territoire)
+    if filters.categories:
+        services = services.filter(categories__code__in=filters.categories)
+    if filters.public:
+        services = services.filter(publics__icontains=f'"{filters.public}"')
+    if filters.gratuit:
+        services = services.filter(frais__icontains='"gratuit"')
+    if filters.modalite:
+        services = services.filter(modalites__icontains=f'"{filters.modalite}"')
+    return services.order_by().distinct()
+
+
+def _near(centre: tuple[float, float], radius: float) -> list[tuple[int, float, float, str]]:
+    """(service, lieu latitude, longitude, hours) for lieux in the radius' bounding box."""
+    lat0, lon0 = centre
+    dlat = radius / 111.0
+    dlon = radius / (111.0 * max(0.05, math.cos(math.radians(lat0))))
+    return list(
+        Service.lieux.through.objects.filter(
+            lieu__latitude__range=(lat0 - dlat, lat0 + dlat),
+            lieu__longitude__range=(lon0 - dlon, lon0 + dlon),
+        ).values_list("service_id", "lieu__latitude", "lieu__longitude", "lieu__horaires")
+    )
+
+
+def _hours_of(ids: set[int], services: QuerySet[Service]) -> list[tuple[int, str]]:
+    if len(ids) <= IDS_INLINE:
+        rows = Service.lieux.through.objects.filter(service_id__in=list(ids))
+    else:
+        rows = Service.lieux.through.objects.filter(service_id__in=services.values("pk"))
+    return [(pk, h) for pk, h in rows.values_list("service_id", "lieu__horaires") if pk in ids]
+
+
+FACETS = ("categorie", "frais", "modalite", "public", "typologie")
+
+
+def _facets(services: QuerySet[Service], ids: set[int]) -> dict[str, list[dict[str, object]]]:
+    """Counts per value among the matching services, for each facet.
+
+    Reads the candidate services once (a subquery, never a list of ids) and keeps those
+    that passed the distance and opening-hours tests.
+    """
+    if not ids:
+        return {name: [] for name in FACETS}
+    counters: dict[str, Counter[str]] = {name: Counter() for name in FACETS}
+    if len(ids) <= IDS_INLINE:
+        services = Service.objects.filter(pk__in=list(ids))
+    for pk, fees, modes, audiences, kinds in services.values_list(
+        "pk", "frais", "modalites", "publics", "structure__typologie"
+    ).order_by():
+        if pk in ids:
+            counters["frais"].update(set(fees or []))
+            counters["modalite"].update(set(modes or []))
+            counters["public"].update(set(audiences or []))
+            counters["typologie"].update(set(kinds or []))
+    through = Service.categories.through.objects.filter(
+        service_id__in=services.values("pk")
+    ).values_list("service_id", "categorie__code")
+    counters["categorie"].update(code for pk, code in through if pk in ids)
+
+    names = {
+        "categorie": dict(Categorie.objects.values_list("code", "libelle")),
+        "frais": {f.value: str(f.label) for f in Frais},
+        "modalite": {m.value: str(m.label) for m in Modalite},
+    }
+    return {
+        name: [
+            {"code": code, "libelle": names.get(name, {}).get(code, code), "count": count}
+            for code, count in counter.most_common()
+        ]
+        for name, counter in counters.items()
+    }
+
+
+# --- Lieu page ---------------------------------------------------------------------------
+
+COMPLETENESS_FIELDS = (
+    ("horaires", "horaires"),
+    ("telephone", "téléphone"),
+    ("courriels", "e-mail"),
+    ("sites_web", "site internet"),
+    ("presentation_detail", "présentation"),
+    ("fiche_acces_libre", "accessibilité"),
+    ("modalites_acces", "modalités d'accès"),
+)
+
+
+def lieu_details(lieu: Lieu) -> dict[str, object]:
+    """What the lieu page shows beyond the lieu itself."""
+    services = list(lieu.services.prefetch_related("categories").order_by("nom"))
+    records = list(lieu.source_records.select_related("source").order_by("-date_maj"))
+    missing = [label for name, label in COMPLETENESS_FIELDS if not getattr(lieu, name)]
+    if lieu.placement == "mairie":
+        missing.append("position exacte")
+    filled = len(COMPLETENESS_FIELDS) + 1 - len(missing)
+    week = opening_hours.parse(lieu.horaires) if lieu.horaires else None
+    return {
+        "services": services,
+        "sources": records,
+        "week": week.table() if week and any(week.days) else None,
+        "open_now": week.is_open(timezone.localtime()) if week else None,
+        "completeness": round(100 * filled / (len(COMPLETENESS_FIELDS) + 1)),
+        "missing": missing,
+    }

@@ -1,0 +1,441 @@
+"""Writes on the directory: the taxonomy and the import of lieux files."""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from importlib.resources import files
+from typing import Any
+
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from maillage.core.geometry import haversine_km
+from maillage.core.text import fold, search_key
+from maillage.territories.enums import CommuneType
+from maillage.territories.models import Commune
+
+from .. import lieux_standard as std
+from ..enums import Frais, ImportStatus, Modalite, Placement
+from ..models import (
+    Categorie,
+    ImportRun,
+    Lieu,
+    Service,
+    Source,
+    SourceRecord,
+    Structure,
+)
+from .indexing import services_reindex
+from .merging import lieux_deduplicate
+
+Progress = Callable[[int, int], None]
+
+_FRAIS = {
+    "Gratuit": Frais.GRATUIT,
+    "Gratuit sous condition": Frais.SOUS_CONDITIONS,
+    "Payant": Frais.PAYANT,
+}
+
+
+def taxonomie_rows() -> list[dict[str, str]]:
+    text = files("maillage.directory").joinpath("data/taxonomie.csv").read_text("utf-8")
+    return list(csv.DictReader(text.splitlines()))
+
+
+@transaction.atomic
+def taxonomie_load() -> int:
+    """Create or update the categories of the canonical taxonomy; idempotent."""
+    rows = taxonomie_rows()
+    Categorie.objects.bulk_create(
+        [Categorie(**row) for row in rows],
+        update_conflicts=True,
+        unique_fields=["code"],
+        update_fields=["libelle", "famille", "description", "exemples"],
+    )
+    return len(rows)
+
+
+class CommuneResolver:
+    """Finds the commune (type COM) of a lieu from its INSEE code, postal code and name.
+
+    In order: the INSEE code (an arrondissement's or a commune déléguée's leads to its
+    commune); the postal code when it names one commune; the name among the communes of
+    that postal code; the name in the département (CEDEX codes, merged communes).
+    """
+
+    def __init__(self) -> None:
+        communes = list(
+            Commune.objects.only(
+                "pk",
+                "code",
+                "type",
+                "nom",
+                "search_name",
+                "codes_postaux",
+                "parent_id",
+                "departement_id",
+                "bbox_min_lon",
+                "bbox_min_lat",
+                "bbox_max_lon",
+                "bbox_max_lat",
+                "mairie_latitude",
+                "mairie_longitude",
+                "latitude",
+                "longitude",
+            ).select_related("departement")
+        )
+        by_pk = {c.pk: c for c in communes if c.type == CommuneType.COMMUNE}
+        self.by_code: dict[str, Commune] = {}
+        self.by_postal: dict[str, set[int]] = {}
+        self.by_name: dict[tuple[str, str], set[int]] = {}
+        self._by_pk = by_pk
+        for commune in communes:
+            target = by_pk.get(commune.pk) or by_pk.get(commune.parent_id or 0)
+            if target is None:
+                continue
+            self.by_code.setdefault(commune.code, target)
+            for code in commune.codes_postaux:
+                self.by_postal.setdefault(code, set()).add(target.pk)
+            departement = commune.departement.code if commune.departement else ""
+            self.by_name.setdefault((departement, commune.search_name), set()).add(target.pk)
+
+    def resolve(self, record: std.LieuRecord) -> Commune | None:
+        departements = _departements_of(record.code_postal)
+        by_code = self.by_code.get(record.code_insee)
+        # Trust the INSEE code only when the postal code agrees with it: some files carry
+        # the code of a namesake (Mont-Dore in Puy-de-Dôme for Mont-Dore in New Caledonia).
+        if by_code is not None and (
+            not record.code_postal
+            or record.code_postal in by_code.codes_postaux
+            or (by_code.departement is not None and by_code.departement.code in departements)
+        ):
+            return by_code
+        candidates = [self._by_pk[pk] for pk in self.by_postal.get(record.code_postal, ())]
+        if len(candidates) == 1:
+            return candidates[0]
+        # "MARSEILLE 11", "Paris 5e": the arrondissement number is not part of the name.
+        name = search_key(re.sub(r"\s+\d+(er|e|eme)?$", "", record.commune_nom, flags=re.I))
+        if not name:
+            return None
+        for commune in candidates:
+            if commune.search_name == name:
+                return commune
+        matches: set[int] = set()
+        for code in departements:
+            matches |= self.by_name.get((code, name), set())
+        if len(matches) == 1:
+            return self._by_pk[next(iter(matches))]
+        return self._from_point(record, candidates, departements)
+
+    def _from_point(
+        self, record: std.LieuRecord, candidates: list[Commune], departements: tuple[str, ...]
+    ) -> Commune | None:
+        """Last resort for lieux-dits and former names: the commune around the point."""
+        if record.latitude is None or record.longitude is None:
+            return None
+        pool = candidates or [
+            c
+            for c in self._by_pk.values()
+            if c.departement is not None and c.departement.code in departements
+        ]
+        lat, lon = record.latitude, record.longitude
+        around = [
+            c
+            for c in pool
+            if c.bbox is not None
+            and c.bbox_min_lon <= lon <= c.bbox_max_lon  # type: ignore[operator]
+            and c.bbox_min_lat <= lat <= c.bbox_max_lat  # type: ignore[operator]
+        ]
+        if not around:
+            return None
+        return min(
+            around, key=lambda c: haversine_km(lat, lon, c.latitude or lat, c.longitude or lon)
+        )
+
+
+def _departements_of(code_postal: str) -> tuple[str, ...]:
+    """Département codes a postal code may belong to ("20xxx" is Corsica: 2A or 2B)."""
+    if code_postal.startswith("97"):
+        return (code_postal[:3],)
+    if code_postal.startswith("20"):
+        return ("2A", "2B")
+    return (code_postal[:2],)
+
+
+@dataclass
+class ImportResult:
+    run: ImportRun
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    approximate: int = 0
+    errors: list[std.RowError] = field(default_factory=list)
+    touched_services: list[int] = field(default_factory=list)
+
+
+def _services_by_label() -> dict[str, str]:
+    return {fold(label): code for code, label in Categorie.objects.values_list("code", "libelle")}
+
+
+def lieux_import(
+    *,
+    data: bytes,
+    filename: str,
+    source_name: str,
+    progress: Progress | None = None,
+) -> ImportResult:
+    """Import a lieux file: validate every row, upsert the valid ones in one transaction.
+
+    Re-importing the same file changes nothing (upsert by source and source id, with a
+    fingerprint of the content); a newer file updates what changed and records which
+    fields did. A file that cannot be read as a whole raises `FileFormatError` and writes
+    nothing but the failed run.
+    """
+    source, _ = Source.objects.get_or_create(
+        slug=slugify(source_name)[:100] or "source", defaults={"nom": source_name}
+    )
+    run = ImportRun.objects.create(source=source, fichier=filename, status=ImportStatus.RUNNING)
+    result = ImportResult(run=run)
+    try:
+        rows = list(std.read_rows(data, filename))
+    except std.FileFormatError as exc:
+        run.status = ImportStatus.FAILED
+        run.message = str(exc)
+        run.finished_at = timezone.now()
+        run.save()
+        raise
+
+    labels = _services_by_label()
+    categories = {c.code: c for c in Categorie.objects.all()}
+    resolver = CommuneResolver()
+    records: list[tuple[std.LieuRecord, Commune]] = []
+    seen: set[str] = set()
+    for line, row in rows:
+        record, errors = std.normalize_row(line, row, labels)
+        result.errors.extend(errors)
+        if record is None:
+            result.rejected += 1
+            continue
+        if record.source_id in seen:
+            # Some producers use the SIRET as id for every lieu of a structure: tell the
+            # lieux apart by name and postal code, which stays stable from one file to
+            # the next.
+            original = record.source_id
+            record.source_id = f"{original}~{slugify(record.nom)[:80]}-{record.code_postal}"
+            if record.source_id in seen:
+                result.errors.append(
+                    std.RowError(line, "id", original, "Lieu en double dans le fichier : ignoré.")
+                )
+                result.rejected += 1
+                continue
+            result.errors.append(
+                std.RowError(
+                    line,
+                    "id",
+                    original,
+                    "Identifiant déjà pris par un autre lieu du fichier : le lieu est repéré "
+                    "par son identifiant, son nom et son code postal.",
+                    blocking=False,
+                )
+            )
+        commune = resolver.resolve(record)
+        if commune is None:
+            message = (
+                "Commune introuvable avec ce code postal et ce nom : corrigez-les ou "
+                "ajoutez le code INSEE."
+            )
+            if record.code_postal.startswith(("986", "987", "988")):
+                message = (
+                    "Les collectivités du Pacifique (Nouvelle-Calédonie, Polynésie française, "
+                    "Wallis-et-Futuna) ne figurent pas dans le référentiel des communes : "
+                    "lieu non importé."
+                )
+            result.errors.append(
+                std.RowError(
+                    line, "commune", f"{record.code_postal} {record.commune_nom}".strip(), message
+                )
+            )
+            result.rejected += 1
+            continue
+        seen.add(record.source_id)
+        records.append((record, commune))
+
+    existing = {
+        r.identifiant: r
+        for r in SourceRecord.objects.filter(source=source).select_related("lieu", "service")
+    }
+    with transaction.atomic():
+        for done, (record, commune) in enumerate(records, start=1):
+            _upsert(record, commune, source, existing.get(record.source_id), categories, result)
+            if progress and (done % 200 == 0 or done == len(records)):
+                progress(done, len(records))
+        run.status = ImportStatus.DONE
+        run.finished_at = timezone.now()
+        run.counts = {
+            "lignes": len(rows),
+            "crees": result.created,
+            "modifies": result.updated,
+            "inchanges": result.unchanged,
+            "rejetes": result.rejected,
+            "positions_approximatives": result.approximate,
+            "avertissements": sum(not e.blocking for e in result.errors),
+        }
+        dedup_counts = lieux_deduplicate(
+            lieu_ids=[r.lieu_id for r in SourceRecord.objects.filter(source=source)]
+            if result.created or result.updated
+            else []
+        )
+        run.counts.update(dedup_counts)
+        run.rapport = [e.as_dict() for e in result.errors]
+        run.save()
+        services_reindex(result.touched_services)
+    if result.created and connection.vendor == "postgresql":
+        # After a bulk load the planner's statistics are stale until autovacuum runs; a
+        # search planned on them can be a hundred times slower (measured in make bench).
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "ANALYZE directory_lieu, directory_service, directory_service_lieux, "
+                "directory_service_categories, directory_service_fts"
+            )
+    return result
+
+
+def _lieu_values(record: std.LieuRecord, commune: Commune, result: ImportResult) -> dict[str, Any]:
+    bbox = commune.bbox
+    latitude, longitude, status = std.place(record.latitude, record.longitude, bbox)
+    placement = Placement.SOURCE
+    if status == "inversees":
+        placement = Placement.SWAPPED
+        result.errors.append(
+            std.RowError(
+                record.line,
+                "latitude",
+                f"{record.latitude}, {record.longitude}",
+                "Latitude et longitude inversées : remises dans l'ordre.",
+                blocking=False,
+            )
+        )
+    elif status in ("absentes", "hors_commune"):
+        placement = Placement.MAIRIE
+        latitude = commune.mairie_latitude or commune.latitude
+        longitude = commune.mairie_longitude or commune.longitude
+        result.approximate += 1
+        if status == "hors_commune":
+            result.errors.append(
+                std.RowError(
+                    record.line,
+                    "latitude",
+                    f"{record.latitude}, {record.longitude}",
+                    f"Coordonnées hors de la commune {commune.nom} : lieu placé à la mairie, "
+                    "position approximative.",
+                    blocking=False,
+                )
+            )
+    return {
+        "nom": record.nom[:300],
+        "adresse": record.adresse[:300],
+        "complement_adresse": record.complement_adresse[:300],
+        "code_postal": record.code_postal,
+        "commune": commune,
+        "latitude": latitude,
+        "longitude": longitude,
+        "placement": placement,
+        "horaires": record.horaires[:1000],
+        "telephone": record.telephone[:40],
+        "courriels": record.courriels,
+        "sites_web": record.sites_web,
+        "presentation_resume": record.presentation_resume,
+        "presentation_detail": record.presentation_detail,
+        "fiche_acces_libre": record.fiche_acces_libre[:500],
+        "prise_rdv": record.prise_rdv[:500],
+        "itinerant": record.itinerant,
+        "modalites_acces": record.modalites_acces,
+        "prise_en_charge": record.prise_en_charge,
+        "dispositifs": record.dispositifs,
+        "formations_labels": record.formations_labels,
+        "date_maj": record.date_maj,
+    }
+
+
+def _service_values(record: std.LieuRecord) -> dict[str, Any]:
+    modalites = [Modalite.ITINERANT if record.itinerant else Modalite.PRESENTIEL]
+    if "À distance" in record.modalites_accompagnement:
+        modalites.append(Modalite.A_DISTANCE)
+    return {
+        "nom": f"Médiation numérique — {record.nom}"[:300],
+        "description": record.presentation_resume,
+        "publics": record.publics,
+        "modalites": [str(m) for m in modalites],
+        "modalites_accompagnement": record.modalites_accompagnement,
+        "frais": [str(_FRAIS[f]) for f in record.frais if f in _FRAIS],
+    }
+
+
+def _upsert(
+    record: std.LieuRecord,
+    commune: Commune,
+    source: Source,
+    existing: SourceRecord | None,
+    categories: dict[str, Categorie],
+    result: ImportResult,
+) -> None:
+    fingerprint = record.fingerprint()
+    if existing is not None and existing.fingerprint == fingerprint:
+        result.unchanged += 1
+        return
+    lieu_values = _lieu_values(record, commune, result)
+    service_values = _service_values(record)
+    if existing is None:
+        structure = Structure.objects.create(
+            nom=record.nom[:300],
+            pivot=record.pivot,
+            typologie=record.typologie,
+            structure_parente=record.structure_parente[:300],
+            courriels=record.courriels,
+            telephone=record.telephone[:40],
+        )
+        lieu = Lieu.objects.create(structure=structure, **lieu_values)
+        service = Service.objects.create(structure=structure, **service_values)
+        service.lieux.add(lieu)
+        service.communes_desservies.add(commune)
+        service.categories.set([categories[c] for c in record.categories if c in categories])
+        result.touched_services.append(service.pk)
+        SourceRecord.objects.create(
+            source=source,
+            identifiant=record.source_id,
+            lieu=lieu,
+            service=service,
+            fingerprint=fingerprint,
+            date_maj=record.date_maj,
+        )
+        result.created += 1
+        return
+
+    lieu = existing.lieu
+    changed = [name for name, value in lieu_values.items() if getattr(lieu, name) != value]
+    for name, value in lieu_values.items():
+        setattr(lieu, name, value)
+    lieu.save()
+    current = existing.service
+    if current is not None:
+        changed += [n for n, v in service_values.items() if getattr(current, n) != v]
+        for name, value in service_values.items():
+            setattr(current, name, value)
+        current.save()
+        before = set(current.categories.values_list("code", flat=True))
+        if before != set(record.categories):
+            changed.append("categories")
+            current.categories.set([categories[c] for c in record.categories if c in categories])
+    if current is not None:
+        result.touched_services.append(current.pk)
+    existing.fingerprint = fingerprint
+    existing.date_maj = record.date_maj
+    existing.last_changed = timezone.now()
+    existing.save(update_fields=["fingerprint", "date_maj", "last_changed"])
+    result.updated += 1
+    result.run.modifications.append({"id": record.source_id, "champs": sorted(set(changed))})

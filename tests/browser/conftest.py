@@ -1,0 +1,181 @@
+"""Browser tests: a real Maillage server (`maillage serve`, as `make run` starts it) on
+loopback, driven by Playwright in Debian's headless Chromium. Screenshots go to
+test-artifacts/screenshots/."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts" / "screenshots"
+# Nothing listens on port 9: the map must draw its contours without any tile.
+UNREACHABLE_TILES = "http://127.0.0.1:9/{z}/{x}/{y}.png"
+
+
+def _lieu(id: str, nom: str, commune: str, cp: str, lat: float, lon: float, **extra) -> dict:
+    return {
+        "id": id,
+        "nom": nom,
+        "commune": commune,
+        "code_postal": cp,
+        "adresse": "1 place de la Mairie",
+        "latitude": lat,
+        "longitude": lon,
+        "date_maj": "2024-05-01",
+        "horaires": "Mo-Fr 09:00-12:00,14:00-17:00",
+        **extra,
+    }
+
+
+DEMO_LIEUX = [
+    _lieu(
+        "fab",
+        "Fablab du Pays de Morlaix",
+        "Morlaix",
+        "29600",
+        48.578,
+        -3.827,
+        services="Loisirs et créations numériques",
+        frais_a_charge="Payant",
+        presentation_detail="Impression 3D, découpe laser et électronique.",
+    ),
+    _lieu(
+        "med",
+        "Médiathèque de Saint-Pol-de-Léon",
+        "Saint-Pol-de-Léon",
+        "29250",
+        48.685,
+        -3.985,
+        services="Loisirs et créations numériques|Accès internet et matériel informatique",
+        frais_a_charge="Gratuit",
+        presentation_detail="Imprimante 3D en libre accès.",
+    ),
+    _lieu(
+        "cyb",
+        "Cyberespace de Landivisiau",
+        "Landivisiau",
+        "29400",
+        48.512,
+        -4.070,
+        services="Aide aux démarches administratives",
+        frais_a_charge="Gratuit",
+    ),
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait_for(url: str, process: subprocess.Popen, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"Le serveur s'est arrêté (code {process.returncode}).")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 - loopback
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.5)
+    raise TimeoutError(f"{url} ne répond pas après {timeout:.0f} s")
+
+
+@pytest.fixture(scope="session")
+def live_url(tmp_path_factory):
+    """`maillage serve` on a fresh SQLite database in a temporary var/ directory."""
+    var_dir = tmp_path_factory.mktemp("var")
+    port = _free_port()
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.dev",
+        "MAILLAGE_VAR_DIR": str(var_dir),
+        "MAILLAGE_TILE_URL": UNREACHABLE_TILES,
+    }
+    env.pop("DATABASE_URL", None)
+    manage = [sys.executable, str(ROOT / "manage.py")]
+    # Prepare the database as `make run` does, then add a few lieux to search.
+    subprocess.run([*manage, "serve", "--no-serve"], cwd=ROOT, env=env, check=True)  # noqa: S603
+    lieux = var_dir / "lieux.json"
+    lieux.write_text(json.dumps(DEMO_LIEUX), encoding="utf-8")
+    subprocess.run(  # noqa: S603
+        [*manage, "import_lieux", str(lieux), "--source", "Démonstration", "-v0"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+    )
+    log = (var_dir / "server.log").open("w")
+    process = subprocess.Popen(  # noqa: S603 - our own command
+        [sys.executable, str(ROOT / "manage.py"), "serve", "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_for(url + "/", process, timeout=240)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} absent : installez-le avec `apt-get install -y chromium`")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(params=[(1280, 900), (375, 812)], ids=["bureau", "telephone"])
+def page(request, browser):
+    width, height = request.param
+    context = browser.new_context(viewport={"width": width, "height": height}, locale="fr-FR")
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.width_label = request.node.callspec.id  # type: ignore[attr-defined]
+    yield page
+    context.close()
+    assert not errors, f"Erreurs JavaScript : {errors}"
+
+
+@pytest.fixture
+def screenshot(page):
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+
+    def take(name: str) -> Path:
+        path = ARTIFACTS / f"{name}-{page.width_label}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return take
+
+
+def pytest_sessionfinish(session, exitstatus):
+    # Keep the screenshots of the last run only.
+    if exitstatus == 0 and ARTIFACTS.exists() and not any(ARTIFACTS.iterdir()):
+        shutil.rmtree(ARTIFACTS)
