@@ -146,7 +146,7 @@ STATICFILES_DIRS = [
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    "staticfiles": {"BACKEND": "maillage.core.storage.StaticFilesStorage"},
 }
 MEDIA_ROOT = VAR_DIR / "media"
 
