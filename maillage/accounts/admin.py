@@ -21,7 +21,7 @@ class UserChangeByEmailForm(UserChangeForm):
 class RoleAssignmentInline(admin.TabularInline):
     model = RoleAssignment
     extra = 0
-    autocomplete_fields = ["territoire"]
+    autocomplete_fields = ["territoire", "structure"]
 
 
 @admin.register(User)

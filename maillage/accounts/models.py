@@ -74,10 +74,8 @@ class User(AbstractBaseUser, PermissionsMixin):
 
 
 class RoleAssignment(models.Model):
-    """One role held by a user; a territorial administrator's role is scoped to one territory.
-
-    A structure manager's scope (the structure) arrives with the directory.
-    """
+    """One role held by a user, with its scope: a territorial administrator's territory, a
+    structure manager's structure."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="roles")
     role = models.CharField(_("rôle"), max_length=40, choices=Role.choices)
@@ -89,6 +87,14 @@ class RoleAssignment(models.Model):
         related_name="role_assignments",
         verbose_name=_("territoire"),
     )
+    structure = models.ForeignKey(
+        "directory.Structure",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="role_assignments",
+        verbose_name=_("structure"),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -96,12 +102,15 @@ class RoleAssignment(models.Model):
         verbose_name_plural = _("rôles attribués")
         constraints = [
             models.UniqueConstraint(
-                fields=["user", "role", "territoire"], name="accounts_role_unique_per_scope"
+                fields=["user", "role", "territoire", "structure"],
+                name="accounts_role_unique_per_scope",
             ),
         ]
 
     def __str__(self) -> str:
         scope = f" — {self.territoire}" if self.territoire_id else ""
+        if self.structure_id:
+            scope = f" — {self.structure}"
         return f"{self.get_role_display()}{scope}"
 
     def clean(self) -> None:
@@ -112,4 +121,8 @@ class RoleAssignment(models.Model):
                         "Un administrateur territorial administre un territoire : choisissez-le."
                     )
                 }
+            )
+        if self.role == Role.STRUCTURE_MANAGER and self.structure_id is None:
+            raise ValidationError(
+                {"structure": _("Un gestionnaire de structure gère une structure : choisissez-la.")}
             )

@@ -33,3 +33,26 @@ class ImportStatus(models.TextChoices):
     RUNNING = "en_cours", _("En cours")
     DONE = "termine", _("Terminé")
     FAILED = "echec", _("Échec")
+
+
+class SignalementStatus(models.TextChoices):
+    OPEN = "ouvert", _("Ouvert")
+    FIXED = "corrige", _("Corrigé")
+    REJECTED = "rejete", _("Sans suite")
+
+
+class SignalementTopic(models.TextChoices):
+    CLOSED = "ferme", _("Le lieu a fermé ou déménagé")
+    ADDRESS = "adresse", _("Adresse ou position sur la carte")
+    HOURS = "horaires", _("Horaires d'ouverture")
+    CONTACT = "contacts", _("Téléphone, courriel ou site internet")
+    SERVICES = "services", _("Services proposés")
+    OTHER = "autre", _("Autre chose")
+
+
+class RevisionAction(models.TextChoices):
+    CREATE = "creation", _("Création")
+    UPDATE = "modification", _("Modification")
+    DELETE = "suppression", _("Suppression")
+    MERGE = "fusion", _("Fusion de doublons")
+    IMPORT = "import", _("Import")

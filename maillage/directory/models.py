@@ -3,7 +3,14 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .enums import Famille, ImportStatus, Placement
+from .enums import (
+    Famille,
+    ImportStatus,
+    Placement,
+    RevisionAction,
+    SignalementStatus,
+    SignalementTopic,
+)
 
 
 class Categorie(models.Model):
@@ -175,6 +182,27 @@ class ImportRun(models.Model):
     rapport = models.JSONField(_("rapport ligne à ligne"), default=list)
     modifications = models.JSONField(_("modifications"), default=list)
     message = models.TextField(_("message"), blank=True)
+    # Progress of a background import, read by the page that follows it.
+    progress_done = models.PositiveIntegerField(_("lignes traitées"), default=0)
+    progress_total = models.PositiveIntegerField(_("lignes à traiter"), default=0)
+    # An uploaded file waits here for the worker (app servers share no disk); emptied once read.
+    donnees = models.BinaryField(_("fichier déposé"), null=True, blank=True, editable=False)
+    mapping = models.ForeignKey(
+        "ColumnMapping",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="imports",
+        verbose_name=_("correspondance de colonnes"),
+    )
+    created_by = models.ForeignKey(
+        "accounts.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("lancé par"),
+    )
 
     class Meta:
         verbose_name = _("import")
@@ -215,3 +243,99 @@ class DuplicateCandidate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.lieu_id} ≟ {self.autre_id} ({self.score:.2f})"
+
+
+class ColumnMapping(models.Model):
+    """How one producer's raw files map onto the lieux standard: saved once, reused.
+
+    `colonnes` maps a field of the national standard (``nom``, ``adresse``, ``code_postal``,
+    ``services``…) to the producer's column (a dotted path inside JSON records);
+    `valeurs` translates the producer's values per field (``{"services": {"Atelier": "..."}}``);
+    `options` holds reading options (separator, encoding, sheet, records path, multi-value
+    separator).
+    """
+
+    source = models.OneToOneField(
+        Source, on_delete=models.CASCADE, related_name="column_mapping", verbose_name=_("source")
+    )
+    colonnes = models.JSONField(_("colonnes"), default=dict, blank=True)
+    valeurs = models.JSONField(_("valeurs"), default=dict, blank=True)
+    options = models.JSONField(_("options de lecture"), default=dict, blank=True)
+    updated_at = models.DateTimeField(_("modifiée le"), auto_now=True)
+    updated_by = models.ForeignKey(
+        "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("correspondance de colonnes")
+        verbose_name_plural = _("correspondances de colonnes")
+
+    def __str__(self) -> str:
+        return str(self.source)
+
+
+class Signalement(models.Model):
+    """An error reported on a lieu by anyone; the structure and the administrators close it."""
+
+    lieu = models.ForeignKey(
+        Lieu, on_delete=models.CASCADE, related_name="signalements", verbose_name=_("lieu")
+    )
+    sujet = models.CharField(_("sujet"), max_length=20, choices=SignalementTopic.choices)
+    message = models.TextField(_("message"), max_length=2000)
+    # Optional, only to tell the reporter the outcome; purged with other personal data.
+    courriel = models.EmailField(_("courriel pour être prévenu"), blank=True)
+    status = models.CharField(
+        _("état"),
+        max_length=20,
+        choices=SignalementStatus.choices,
+        default=SignalementStatus.OPEN,
+    )
+    reponse = models.TextField(_("réponse"), blank=True)
+    created_at = models.DateTimeField(_("signalé le"), auto_now_add=True)
+    closed_at = models.DateTimeField(_("clos le"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("signalement")
+        verbose_name_plural = _("signalements")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "created_at"], name="directory_signal_status")]
+
+    def __str__(self) -> str:
+        return f"{self.get_sujet_display()} — {self.lieu_id}"
+
+
+class Revision(models.Model):
+    """One change to a directory object, by a person or an import: the history."""
+
+    content_type = models.ForeignKey("contenttypes.ContentType", on_delete=models.CASCADE)
+    object_id = models.PositiveBigIntegerField()
+    objet = models.CharField(_("objet"), max_length=300)
+    action = models.CharField(_("action"), max_length=20, choices=RevisionAction.choices)
+    # {field: [before, after]} with JSON-serialisable values.
+    changes = models.JSONField(_("modifications"), default=dict, blank=True)
+    user = models.ForeignKey(
+        "accounts.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("par"),
+    )
+    import_run = models.ForeignKey(
+        ImportRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("le"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("révision")
+        verbose_name_plural = _("historique")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["content_type", "object_id"], name="directory_revision_object")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} — {self.objet}"
