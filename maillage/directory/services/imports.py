@@ -188,18 +188,25 @@ def lieux_import(
     filename: str,
     source_name: str,
     progress: Progress | None = None,
+    run: ImportRun | None = None,
 ) -> ImportResult:
     """Import a lieux file: validate every row, upsert the valid ones in one transaction.
 
     Re-importing the same file changes nothing (upsert by source and source id, with a
     fingerprint of the content); a newer file updates what changed and records which
     fields did. A file that cannot be read as a whole raises `FileFormatError` and writes
-    nothing but the failed run.
+    nothing but the failed run. `run`, when given, is the run a background import was
+    queued as (its source wins over `source_name`); otherwise a new run is recorded.
     """
-    source, _ = Source.objects.get_or_create(
-        slug=slugify(source_name)[:100] or "source", defaults={"nom": source_name}
-    )
-    run = ImportRun.objects.create(source=source, fichier=filename, status=ImportStatus.RUNNING)
+    if run is None:
+        source, _ = Source.objects.get_or_create(
+            slug=slugify(source_name)[:100] or "source", defaults={"nom": source_name}
+        )
+        run = ImportRun.objects.create(source=source, fichier=filename, status=ImportStatus.RUNNING)
+    else:
+        source = run.source
+        run.status = ImportStatus.RUNNING
+        run.save(update_fields=["status"])
     result = ImportResult(run=run)
     try:
         rows = list(std.read_rows(data, filename))
