@@ -30,6 +30,7 @@ class Placement(models.TextChoices):
 
 
 class ImportStatus(models.TextChoices):
+    PENDING = "en_attente", _("En attente")
     RUNNING = "en_cours", _("En cours")
     DONE = "termine", _("Terminé")
     FAILED = "echec", _("Échec")
