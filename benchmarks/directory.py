@@ -32,20 +32,6 @@ FILES = [
     "anct-client-application/source.json",
     "anct-mednum-cli/input/cnfs.json",
 ]
-WORDS = [
-    "démarches",
-    "ordinateur",
-    "impression 3D",
-    "smartphone",
-    "emploi",
-    "internet",
-    "imprimer",
-    "arnaque",
-    "CAF",
-    "tablette",
-    "médiathèque",
-    "atelier",
-]
 
 
 def national_import() -> dict:
@@ -154,33 +140,61 @@ def grow(target: int = TARGET) -> float:
     return time.perf_counter() - started
 
 
-def measure() -> dict:
-    from django.test import Client
-
-    from maillage.directory.models import Categorie, Service
+def build_requests(rng: random.Random) -> list[dict]:
+    """Queries people would type: a real service's category with one of that category's
+    example words or a word of a real service's own text, around a place that has lieux
+    (half the time) or any commune's mairie, within 10, 20 or 30 km."""
+    from maillage.directory import fulltext
+    from maillage.directory.models import Lieu, Service
     from maillage.territories.models import Commune
 
-    from .run import summary
-
-    rng = random.Random(SEED)  # noqa: S311
-    codes = list(Categorie.objects.filter(famille="inclusion").values_list("code", flat=True))
+    real = list(
+        Service.objects.filter(source_records__isnull=False)
+        .prefetch_related("categories")
+        .distinct()[:3000]
+    )
+    real = [s for s in real if s.categories.all()]
+    lived = list(
+        Lieu.objects.filter(source_records__isnull=False).values_list("latitude", "longitude")
+    )
     centres = list(
         Commune.objects.communes()
         .exclude(mairie_latitude=None)
         .values_list("mairie_latitude", "mairie_longitude")
     )
     requests = []
-    for _ in range(QUERIES):
-        lat, lon = rng.choice(centres)
+    while len(requests) < QUERIES:
+        template = rng.choice(real)
+        categorie = rng.choice(list(template.categories.all()))
+        if rng.random() < 0.5:
+            pool = [w.strip() for w in categorie.exemples.split(";") if w.strip()]
+        else:
+            text = f"{template.nom} {template.description}"
+            pool = [w for w in text.split() if len(fulltext.tokens(w)) == 1 and len(w) >= 5]
+        if not pool:
+            continue
+        lat, lon = rng.choice(lived) if rng.random() < 0.5 else rng.choice(centres)
         requests.append(
             {
-                "q": rng.choice(WORDS),
-                "categorie": rng.choice(codes),
+                "q": rng.choice(pool),
+                "categorie": categorie.code,
                 "lat": f"{lat:.5f}",
                 "lon": f"{lon:.5f}",
                 "rayon_km": rng.choice([10, 20, 30]),
             }
         )
+    return requests
+
+
+def measure() -> dict:
+    from django.test import Client
+
+    from maillage.directory.models import Service
+
+    from .run import summary
+
+    rng = random.Random(SEED)  # noqa: S311
+    requests = build_requests(rng)
     client = Client()
     for params in requests[:20]:
         client.get("/api/v1/services", params)
@@ -199,12 +213,16 @@ def measure() -> dict:
         started = time.perf_counter()
         client.get("/api/v1/sante")
         floor.append((time.perf_counter() - started) * 1000)
+    counts.sort()
     return {
         "services": Service.objects.count(),
         "full": summary(full),
         "radius": summary(radius_only),
         "floor": summary(floor),
-        "median_count": sorted(counts)[len(counts) // 2],
+        "median_count": counts[len(counts) // 2],
+        "p90_count": counts[int(len(counts) * 0.9)],
+        "empty": sum(1 for c in counts if c == 0),
+        "examples": requests[:3],
     }
 
 

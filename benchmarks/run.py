@@ -289,9 +289,12 @@ def render_directory(results: dict[str, dict]) -> str:
         "- Données : les fichiers réels au schéma national de `../shared/data` (liste dans",
         "  `benchmarks/directory.py`), puis des copies synthétiques de leurs services placées",
         "  aux mairies de communes tirées au hasard jusqu'à 100 000 services.",
-        f"- Requêtes : {QUERIES_DIR} × `GET /api/v1/services` avec texte + catégorie + rayon",
-        "  (10/20/30 km autour d'une mairie tirée au hasard), par toute la pile Django ;",
-        "  référence dans la même passe : la même requête sans texte ni catégorie, et `/api/v1/sante`.",
+        f"- Requêtes : {QUERIES_DIR} × `GET /api/v1/services` avec texte + catégorie + rayon, par",
+        "  toute la pile Django. Chaque requête part d'un service réel : une de ses catégories, et",
+        "  soit un mot d'exemple de cette catégorie, soit un mot du nom ou de la description du",
+        "  service ; centre : un lieu réel (une fois sur deux) ou la mairie d'une commune tirée au",
+        "  hasard ; rayon 10, 20 ou 30 km (`benchmarks/directory.py: build_requests`).",
+        "  Référence dans la même passe : la même requête sans texte ni catégorie, et `/api/v1/sante`.",
         "",
         "| base | import national | services | p50 | **p95** | p99 | sans texte p95 | plancher p95 | ratio p95 / plancher |",
         "|---|---|---|---|---|---|---|---|---|",
@@ -307,9 +310,12 @@ def render_directory(results: dict[str, dict]) -> str:
         )
     lines += [
         "",
-        "Objectif de l'issue : p95 < 50 ms sur SQLite et sur PostgreSQL. Nombre médian de",
-        "services trouvés par requête : "
-        + ", ".join(f"{name} {r['median_count']}" for name, r in results.items())
+        "Objectif de l'issue : p95 < 50 ms sur SQLite et sur PostgreSQL. Services trouvés par",
+        "requête (médiane / 9e décile / requêtes sans résultat) : "
+        + ", ".join(
+            f"{name} {r['median_count']} / {r['p90_count']} / {r['empty']}"
+            for name, r in results.items()
+        )
         + ".",
         DIR_END,
     ]

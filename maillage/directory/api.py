@@ -109,6 +109,10 @@ class SearchOut(Schema):
     page: int
     pages: int
     facettes: dict[str, list[FacetValue]]
+    corrections: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="Mots de la requête absents de l'annuaire → mots proches cherchés à la place",
+    )
 
 
 class ServiceSearchOut(SearchOut):
@@ -165,6 +169,7 @@ def services_search(request: HttpRequest, filters: Query[SearchIn]) -> ServiceSe
         page=result.page,
         pages=result.pages,
         facettes=_facets(result),
+        corrections=result.corrections,
         results=[_service_out(s, result) for s in result.services],
     )
 
@@ -182,5 +187,6 @@ def lieux_search(request: HttpRequest, filters: Query[SearchIn]) -> LieuSearchOu
         page=result.page,
         pages=result.pages,
         facettes=_facets(result),
+        corrections=result.corrections,
         results=list(seen.values()),
     )

@@ -5,6 +5,11 @@ French stop words dropped, a light French stemming of plurals), and both match w
 prefix so that a query typed halfway finds its word. The two engines then agree on what
 matches; they differ only in their ranking formula (bm25 vs ts_rank), which only orders
 results of equal relevance differently.
+
+Typo tolerance: every indexed word of four letters or more is also kept in a vocabulary table
+(`directory_search_term`, the same on both databases). A query word that starts no word of the
+vocabulary is replaced by the vocabulary words within a small edit distance ("mediateque" →
+"mediatheque"), and the caller is told, so the page can say what it searched for.
 """
 
 from __future__ import annotations
@@ -20,6 +25,9 @@ from django.db import connection
 from maillage.core.text import fold
 
 TABLE = "directory_service_fts"
+VOCABULARY = "directory_search_term"
+FUZZY_MIN_LENGTH = 4
+FUZZY_ALTERNATIVES = 4
 STOP_WORDS = frozenset(
     "a au aux avec ce ces dans de des du en et la le les l d un une pour par sur ou qui que "
     "mon ma mes son sa ses je j me m se s il elle on nous vous est sont".split()
@@ -68,6 +76,39 @@ def drop_table(apps: object = None, schema_editor: object = None) -> None:
         cursor.execute(f"DROP TABLE IF EXISTS {TABLE}")
 
 
+def create_vocabulary(apps: object = None, schema_editor: object = None) -> None:
+    """The vocabulary table, filled from what is already indexed."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"CREATE TABLE IF NOT EXISTS {VOCABULARY} (term varchar(80) PRIMARY KEY)")
+        if connection.vendor == "sqlite":
+            cursor.execute(f"SELECT body FROM {TABLE}")  # noqa: S608
+            terms = {t for (body,) in cursor.fetchall() for t in body.split()}
+        else:
+            cursor.execute(f"SELECT word FROM ts_stat('SELECT body FROM {TABLE}')")  # noqa: S608
+            terms = {word for (word,) in cursor.fetchall()}
+    _remember(terms)
+
+
+def drop_vocabulary(apps: object = None, schema_editor: object = None) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {VOCABULARY}")
+
+
+def _remember(terms: Iterable[str]) -> None:
+    """Add words to the vocabulary. Words are never removed: a stale word only proposes
+    a correction that then matches nothing."""
+    kept = sorted({t for t in terms if len(t) >= FUZZY_MIN_LENGTH and t.isalpha() and len(t) <= 80})
+    with connection.cursor() as cursor:
+        for start in range(0, len(kept), 1000):
+            chunk = kept[start : start + 1000]
+            marks = ",".join(["(%s)"] * len(chunk))
+            cursor.execute(
+                f"INSERT INTO {VOCABULARY} (term) VALUES {marks} "  # noqa: S608
+                "ON CONFLICT (term) DO NOTHING",
+                chunk,
+            )
+
+
 def index(documents: Iterable[tuple[int, str]]) -> None:
     """(service id, document) pairs, replacing what was indexed for those services."""
     rows = list(documents)
@@ -91,27 +132,104 @@ def index(documents: Iterable[tuple[int, str]]) -> None:
                     "VALUES (%s, to_tsvector('simple', %s))",
                     chunk,
                 )
+    _remember(t for _, body in rows for t in body.split())
 
 
-def matches(words: list[str], body: str) -> float | None:
+def edit_distance(a: str, b: str, limit: int) -> int:
+    """Optimal string alignment distance (a swap of neighbours costs 1), or limit + 1 as
+    soon as it is certain to exceed `limit`."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, start=1):
+        current = [i] + [0] * len(b)
+        for j, cb in enumerate(b, start=1):
+            cost = ca != cb
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        if min(current) > limit:
+            return limit + 1
+        previous2, previous = previous, current
+    return previous[-1]
+
+
+def close_words(word: str, vocabulary: Iterable[str]) -> list[str]:
+    """Vocabulary words a mistyped word may stand for, closest first.
+
+    One edit allowed up to 5 letters, two beyond; a word typed halfway is compared with the
+    start of longer words ("mediateq" → "mediatheque").
+    """
+    limit = 1 if len(word) <= 5 else 2
+    scored = []
+    for term in vocabulary:
+        distance = edit_distance(word, term, limit)
+        if len(term) > len(word) + limit:
+            distance = min(distance, edit_distance(word, term[: len(word)], limit))
+        if distance <= limit:
+            scored.append((distance, abs(len(term) - len(word)), term))
+    scored.sort()
+    return [term for _, _, term in scored[:FUZZY_ALTERNATIVES]]
+
+
+def expand(query: str) -> tuple[list[list[str]], dict[str, list[str]]]:
+    """The query's words, each with its alternatives, and the corrections made.
+
+    A word is corrected only when no vocabulary word starts with it and it is long enough
+    for a typo to be told from another word.
+    """
+    alternatives: list[list[str]] = []
+    corrections: dict[str, list[str]] = {}
+    with connection.cursor() as cursor:
+        for word in tokens(query):
+            if len(word) < FUZZY_MIN_LENGTH or not word.isalpha():
+                alternatives.append([word])
+                continue
+            cursor.execute(
+                f"SELECT 1 FROM {VOCABULARY} WHERE term >= %s AND term < %s LIMIT 1",  # noqa: S608
+                [word, word + "{"],
+            )
+            if cursor.fetchone():
+                alternatives.append([word])
+                continue
+            # Typos rarely hit the first letter; reading only that letter's words keeps
+            # this to a few thousand comparisons at most.
+            cursor.execute(
+                f"SELECT term FROM {VOCABULARY} WHERE term >= %s AND term < %s",  # noqa: S608
+                [word[0], chr(ord(word[0]) + 1)],
+            )
+            found = close_words(word, (term for (term,) in cursor.fetchall()))
+            if found:
+                corrections[word] = found
+            alternatives.append(found or [word])
+    return alternatives, corrections
+
+
+def matches(words: list[list[str]], body: str) -> float | None:
     """Rank of a document for query words (lower is better), None when a word is missing.
 
-    The same rule as the engines: every query word must start some word of the document.
+    The same rule as the engines: every query word (or one of its alternatives) must start
+    some word of the document.
     """
     document_words = body.split()
     score = 0
-    for word in words:
-        hits = sum(1 for token in document_words if token.startswith(word))
+    for alternatives in words:
+        prefixes = tuple(alternatives)
+        hits = sum(1 for token in document_words if token.startswith(prefixes))
         if not hits:
             return None
         score += hits
     return -score / math.sqrt(len(document_words) + 1)
 
 
-def ranks(query: str, ids: set[int] | None = None) -> dict[int, float]:
+def ranks(query: str | list[list[str]], ids: set[int] | None = None) -> dict[int, float]:
     """{service id: rank} for the services matching the query (lower rank is better),
-    among `ids` when given (a few thousand at most: the caller narrows first)."""
-    words = tokens(query)
+    among `ids` when given (a few thousand at most: the caller narrows first).
+
+    The query is text, or words with their alternatives as `expand()` gives them.
+    """
+    words = [[w] for w in tokens(query)] if isinstance(query, str) else query
     if not words or ids == set():
         return {}
     with connection.cursor() as cursor:
@@ -131,13 +249,17 @@ def ranks(query: str, ids: set[int] | None = None) -> dict[int, float]:
                     if rank is not None:
                         found[int(pk)] = rank
                 return found
-            expression = " AND ".join(f'"{w}"*' for w in words)
+            expression = " AND ".join(
+                "(" + " OR ".join(f'"{w}"*' for w in alternatives) + ")" for alternatives in words
+            )
             cursor.execute(
                 f"SELECT rowid, rank FROM {TABLE} WHERE {TABLE} MATCH %s",  # noqa: S608
                 [expression],
             )
             return {int(pk): float(rank) for pk, rank in cursor.fetchall()}
-        expression = " & ".join(f"{w}:*" for w in words)
+        expression = " & ".join(
+            "(" + " | ".join(f"{w}:*" for w in alternatives) + ")" for alternatives in words
+        )
         sql = (
             f"SELECT service_id, -ts_rank(body, to_tsquery('simple', %s)) "  # noqa: S608
             f"FROM {TABLE} WHERE body @@ to_tsquery('simple', %s)"

@@ -130,6 +130,8 @@ class SearchResult:
     distances: dict[int, float]
     facets: dict[str, list[dict[str, object]]]
     centre: tuple[float, float] | None
+    # Query words found nowhere in the directory → the words searched instead.
+    corrections: dict[str, list[str]] = field(default_factory=dict)
 
 
 class SearchError(ValueError):
@@ -187,8 +189,10 @@ def service_search(filters: SearchFilters) -> SearchResult:
         kept = set(services.values_list("pk", flat=True))
 
     ranks: dict[int, float] = {}
+    corrections: dict[str, list[str]] = {}
     if filters.q.strip():
-        ranks = fulltext.ranks(filters.q, kept if len(kept) <= IDS_INLINE else None)
+        words, corrections = fulltext.expand(filters.q)
+        ranks = fulltext.ranks(words, kept if len(kept) <= IDS_INLINE else None)
         kept &= set(ranks)
 
     if filters.ouvert_maintenant and kept:
@@ -230,6 +234,7 @@ def service_search(filters: SearchFilters) -> SearchResult:
         distances={pk: distances[pk] for pk in ids if pk in distances},
         facets=_facets(services, set(ids)),
         centre=centre,
+        corrections=corrections,
     )
 
 

@@ -203,3 +203,50 @@ def test_text_near_a_place_finds_what_text_alone_finds_there(client, directory):
     assert set(_names(near)) == {"Médiathèque de Landivisiau", "Espace numérique de Brest"}
     assert set(_names(near)) <= set(_names(everywhere))
     assert _get(client, q="zzzz", commune="29151", rayon_km=60)["count"] == 0
+
+
+def test_edit_distance_counts_swaps_as_one_edit():
+    assert fulltext.edit_distance("lorient", "lorient", 2) == 0
+    assert fulltext.edit_distance("lorinet", "lorient", 2) == 1
+    assert fulltext.edit_distance("mediateque", "mediatheque", 2) == 1
+    assert fulltext.edit_distance("brest", "paris", 1) == 2  # stops past the limit
+
+
+def test_close_words_prefers_the_nearest_and_reads_words_typed_halfway():
+    vocabulary = ["mediatheque", "mediation", "medecin", "morlaix"]
+    assert fulltext.close_words("mediateque", vocabulary) == ["mediatheque"]
+    assert fulltext.close_words("mediateq", vocabulary)[0] == "mediatheque"
+    assert fulltext.close_words("mdiation", vocabulary) == ["mediation"]
+    # Short words allow one edit only: "medic" is not taken for "morlaix".
+    assert "morlaix" not in fulltext.close_words("medic", vocabulary)
+
+
+def test_mistyped_names_still_find_their_place(client, directory):
+    """A typo in a name ('mediateque', 'lorinet') finds the place, and the answer says
+    which word was searched instead."""
+    body = _get(client, q="mediateque")
+    assert [s["lieux"][0]["nom"] for s in body["results"]] == ["Médiathèque de Landivisiau"]
+    assert body["corrections"] == {"mediateque": ["mediatheque"]}
+
+    body = _get(client, q="cyberbase lorinet")
+    assert [s["lieux"][0]["nom"] for s in body["results"]] == ["Cyberbase de Lorient"]
+    assert "lorinet" in body["corrections"]
+
+    body = _get(client, q="mediateque", lat=48.51, lon=-4.07, rayon_km=20)
+    assert body["count"] == 1
+
+
+def test_correct_words_are_not_corrected_and_nonsense_finds_nothing(client, directory):
+    body = _get(client, q="médiathèque")
+    assert body["corrections"] == {}
+    assert body["count"] == 1
+    body = _get(client, q="zzzqwx")
+    assert (body["count"], body["corrections"]) == (0, {})
+
+
+def test_search_page_says_which_word_it_searched(client, directory):
+    response = client.get("/annuaire/", {"q": "mediateque"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "« mediateque » cherché comme « mediatheque »" in html
+    assert "Médiathèque de Landivisiau" in html
