@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import functools
+import json
 import math
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db import connection
+from django.db.models import Prefetch, QuerySet, TextField
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from maillage.core.geometry import haversine_km
@@ -165,26 +170,24 @@ def _week(horaires: str) -> opening_hours.Week:
 def service_search(filters: SearchFilters) -> SearchResult:
     """Services matching text, facets and place, with facet counts and distances.
 
-    The most selective step runs first: with a place, the lieux inside the bounding box
-    (an index range); then the structured filters on those services; the text last, only
-    over the services still in play. Never a list of ids larger than `IDS_INLINE`.
+    The most selective step runs first. With a place, one query reads the lieux inside the
+    radius' bounding box (an index range) joined to their services under the structured
+    filters, with what the facets need; the exact distance is computed here. The text is
+    then matched only among the services still in play, and the facets are counted from
+    the rows already read: a search near a place costs the same whatever the size of the
+    directory elsewhere.
     """
-    services = _structured(filters)
     centre = _centre(filters)
     radius = filters.rayon_km or DEFAULT_RADIUS_KM
     distances: dict[int, float] = {}
     hours: dict[int, list[str]] = {}
+    nearby: dict[int, _Nearby] = {}
+    services = _structured(filters)
     if centre is not None:
-        for pk, lat, lon, horaires in _near(centre, radius):
-            distance = haversine_km(centre[0], centre[1], lat, lon)
-            if distance <= radius:
-                if distance < distances.get(pk, float("inf")):
-                    distances[pk] = distance
-                hours.setdefault(pk, []).append(horaires)
-        if len(distances) <= IDS_INLINE:
-            kept = set(services.filter(pk__in=list(distances)).values_list("pk", flat=True))
-        else:
-            kept = set(services.values_list("pk", flat=True)) & set(distances)
+        nearby = _nearby(centre, radius, filters)
+        distances = {pk: item.distance for pk, item in nearby.items()}
+        hours = {pk: item.hours for pk, item in nearby.items()}
+        kept = set(nearby)
     else:
         kept = set(services.values_list("pk", flat=True))
 
@@ -226,13 +229,14 @@ def service_search(filters: SearchFilters) -> SearchResult:
         )
         .in_bulk(page_ids)
     )
+    facets = _facets_of(nearby, kept) if centre is not None else _facets(services, kept)
     return SearchResult(
         count=len(ids),
         page=page,
         pages=pages,
         services=[loaded[pk] for pk in page_ids if pk in loaded],
         distances={pk: distances[pk] for pk in ids if pk in distances},
-        facets=_facets(services, set(ids)),
+        facets=facets,
         centre=centre,
         corrections=corrections,
     )
@@ -241,35 +245,115 @@ def service_search(filters: SearchFilters) -> SearchResult:
 IDS_INLINE = 5000
 
 
+def _territory_services(slug: str) -> QuerySet[Service, Any]:
+    territoire = Territoire.objects.filter(slug=slug).first()
+    if territoire is None:
+        raise SearchError(f"Territoire inconnu : {slug}.")
+    return Service.objects.filter(lieux__commune__territoires=territoire).values("pk")
+
+
 def _structured(filters: SearchFilters) -> QuerySet[Service]:
-    services = Service.objects.all()
+    """The structured filters in SQL. Filters on many-valued relations are subqueries, so
+    that no service is repeated."""
+    services = Service.objects.order_by()
     if filters.territoire:
-        territoire = Territoire.objects.filter(slug=filters.territoire).first()
-        if territoire is None:
-            raise SearchError(f"Territoire inconnu : {filters.territoire}.")
-        services = services.filter(lieux__commune__territoires=territoire)
+        services = services.filter(pk__in=_territory_services(filters.territoire))
     if filters.categories:
-        services = services.filter(categories__code__in=filters.categories)
+        services = services.filter(
+            pk__in=Service.categories.through.objects.filter(
+                categorie__code__in=filters.categories
+            ).values("service_id")
+        )
     if filters.public:
         services = services.filter(publics__icontains=f'"{filters.public}"')
     if filters.gratuit:
         services = services.filter(frais__icontains='"gratuit"')
     if filters.modalite:
         services = services.filter(modalites__icontains=f'"{filters.modalite}"')
-    return services.order_by().distinct()
+    return services
 
 
-def _near(centre: tuple[float, float], radius: float) -> list[tuple[int, float, float, str]]:
-    """(service, lieu latitude, longitude, hours) for lieux in the radius' bounding box."""
+@dataclass
+class _Nearby:
+    """A service with a lieu within the radius, and its facet values as the database
+    stores them (JSON text, decoded only for the services a search keeps)."""
+
+    distance: float
+    hours: list[str]
+    fees: str
+    modes: str
+    audiences: str
+    kinds: str
+    categories: list[str] = field(default_factory=list)
+
+
+def _nearby(
+    centre: tuple[float, float], radius: float, filters: SearchFilters
+) -> dict[int, _Nearby]:
+    """The services with a lieu within `radius` km of `centre` that pass the structured
+    filters, by id.
+
+    One query reads the lieux in the radius' bounding box (an index range) with their
+    services' facet values, a second the categories of the services left. The structured
+    filters then apply here with the very test `_structured` makes in SQL: the quoted value
+    inside the JSON text, ignoring case.
+    """
     lat0, lon0 = centre
     dlat = radius / 111.0
     dlon = radius / (111.0 * max(0.05, math.cos(math.radians(lat0))))
-    return list(
-        Service.lieux.through.objects.filter(
-            lieu__latitude__range=(lat0 - dlat, lat0 + dlat),
-            lieu__longitude__range=(lon0 - dlon, lon0 + dlon),
-        ).values_list("service_id", "lieu__latitude", "lieu__longitude", "lieu__horaires")
+    rows = Service.lieux.through.objects.filter(
+        lieu__latitude__range=(lat0 - dlat, lat0 + dlat),
+        lieu__longitude__range=(lon0 - dlon, lon0 + dlon),
     )
+    if filters.territoire:
+        rows = rows.filter(service_id__in=_territory_services(filters.territoire))
+    rows = rows.annotate(
+        fees=Cast("service__frais", TextField()),
+        modes=Cast("service__modalites", TextField()),
+        audiences=Cast("service__publics", TextField()),
+        kinds=Cast("service__structure__typologie", TextField()),
+    )
+    wanted = [
+        (name, f'"{value}"'.lower())
+        for name, value in (
+            ("audiences", filters.public),
+            ("fees", "gratuit" if filters.gratuit else ""),
+            ("modes", filters.modalite),
+        )
+        if value
+    ]
+    found: dict[int, _Nearby] = {}
+    for pk, lat, lon, horaires, fees, modes, audiences, kinds in rows.values_list(  # type: ignore[misc]
+        "service_id",
+        "lieu__latitude",
+        "lieu__longitude",
+        "lieu__horaires",
+        "fees",
+        "modes",
+        "audiences",
+        "kinds",
+    ):
+        distance = haversine_km(lat0, lon0, lat, lon)
+        if distance > radius:
+            continue
+        item = found.get(pk)
+        if item is None:
+            item = _Nearby(
+                distance, [horaires], fees or "", modes or "", audiences or "", kinds or ""
+            )
+            if all(value in getattr(item, name).lower() for name, value in wanted):
+                found[pk] = item
+        else:
+            item.distance = min(item.distance, distance)
+            item.hours.append(horaires)
+    if found:
+        through = Service.categories.through.objects.filter(service_id__in=ids_subquery(set(found)))
+        for pk, code in through.values_list("service_id", "categorie__code"):
+            found[pk].categories.append(code)
+    if filters.categories:
+        codes = set(filters.categories)
+        found = {pk: item for pk, item in found.items() if codes.intersection(item.categories)}
+    return found
 
 
 def _hours_of(ids: set[int], services: QuerySet[Service]) -> list[tuple[int, str]]:
@@ -307,6 +391,27 @@ def _facets(services: QuerySet[Service], ids: set[int]) -> dict[str, list[dict[s
     ).values_list("service_id", "categorie__code")
     counters["categorie"].update(code for pk, code in through if pk in ids)
 
+    return _named(counters)
+
+
+def _facets_of(nearby: dict[int, _Nearby], ids: set[int]) -> dict[str, list[dict[str, object]]]:
+    """Facet counts from what a search near a place has already read."""
+    counters: dict[str, Counter[str]] = {name: Counter() for name in FACETS}
+    for pk in ids:
+        item = nearby[pk]
+        counters["categorie"].update(set(item.categories))
+        for name, text in (
+            ("frais", item.fees),
+            ("modalite", item.modes),
+            ("public", item.audiences),
+            ("typologie", item.kinds),
+        ):
+            if text and text not in ("[]", "null"):
+                counters[name].update(set(json.loads(text)))
+    return _named(counters)
+
+
+def _named(counters: dict[str, Counter[str]]) -> dict[str, list[dict[str, object]]]:
     names = {
         "categorie": dict(Categorie.objects.values_list("code", "libelle")),
         "frais": {f.value: str(f.label) for f in Frais},
@@ -319,6 +424,14 @@ def _facets(services: QuerySet[Service], ids: set[int]) -> dict[str, list[dict[s
         ]
         for name, counter in counters.items()
     }
+
+
+def ids_subquery(ids: set[int]) -> RawSQL:
+    """A set of ids as one query parameter: `pk__in=ids_subquery(ids)` stays one short
+    statement however many ids there are (a list would bind one parameter per id)."""
+    if connection.vendor == "postgresql":
+        return RawSQL("SELECT unnest(%s::bigint[])", [sorted(ids)])
+    return RawSQL("SELECT value FROM json_each(%s)", [json.dumps(sorted(ids))])
 
 
 # --- Lieu page ---------------------------------------------------------------------------
