@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
+from pydantic import BaseModel
 
 from . import selectors
 from .models import Lieu, Service
@@ -47,17 +48,21 @@ class SearchIn(Schema):
         )
 
 
-class CategorieOut(Schema):
+# Outputs are plain pydantic models: built from values, never read off ORM objects, they skip
+# ninja's attribute-resolving validator (measured: a fifth of a search response's time).
+
+
+class CategorieOut(BaseModel):
     code: str
     libelle: str
 
 
-class CommuneRef(Schema):
+class CommuneRef(BaseModel):
     code: str
     nom: str
 
 
-class LieuOut(Schema):
+class LieuOut(BaseModel):
     id: int
     nom: str
     adresse: str
@@ -85,7 +90,7 @@ class LieuOut(Schema):
         )
 
 
-class ServiceOut(Schema):
+class ServiceOut(BaseModel):
     id: int
     nom: str
     description: str
@@ -98,13 +103,13 @@ class ServiceOut(Schema):
     distance_km: float | None = None
 
 
-class FacetValue(Schema):
+class FacetValue(BaseModel):
     code: str
     libelle: str
     count: int
 
 
-class SearchOut(Schema):
+class SearchOut(BaseModel):
     count: int
     page: int
     pages: int

@@ -184,7 +184,7 @@ def service_search(filters: SearchFilters) -> SearchResult:
     nearby: dict[int, _Nearby] = {}
     services = _structured(filters)
     if centre is not None:
-        nearby = _nearby(centre, radius, filters)
+        nearby = _nearby(centre, radius, filters.territoire)
         distances = {pk: item.distance for pk, item in nearby.items()}
         hours = {pk: item.hours for pk, item in nearby.items()}
         kept = set(nearby)
@@ -197,6 +197,8 @@ def service_search(filters: SearchFilters) -> SearchResult:
         words, corrections = fulltext.expand(filters.q)
         ranks = fulltext.ranks(words, kept if len(kept) <= IDS_INLINE else None)
         kept &= set(ranks)
+    if centre is not None:
+        kept = _describe(nearby, kept, filters)
 
     if filters.ouvert_maintenant and kept:
         now = timezone.localtime()
@@ -275,29 +277,22 @@ def _structured(filters: SearchFilters) -> QuerySet[Service]:
 
 @dataclass
 class _Nearby:
-    """A service with a lieu within the radius, and its facet values as the database
-    stores them (JSON text, decoded only for the services a search keeps)."""
+    """A service with a lieu within the radius; `_describe` adds its facet values as the
+    database stores them (JSON text, decoded only to count the facets)."""
 
     distance: float
     hours: list[str]
-    fees: str
-    modes: str
-    audiences: str
-    kinds: str
+    fees: str = ""
+    modes: str = ""
+    audiences: str = ""
+    kinds: str = ""
     categories: list[str] = field(default_factory=list)
 
 
-def _nearby(
-    centre: tuple[float, float], radius: float, filters: SearchFilters
-) -> dict[int, _Nearby]:
-    """The services with a lieu within `radius` km of `centre` that pass the structured
-    filters, by id.
-
-    One query reads the lieux in the radius' bounding box (an index range) with their
-    services' facet values, a second the categories of the services left. The structured
-    filters then apply here with the very test `_structured` makes in SQL: the quoted value
-    inside the JSON text, ignoring case.
-    """
+def _nearby(centre: tuple[float, float], radius: float, territoire: str) -> dict[int, _Nearby]:
+    """The services with a lieu within `radius` km of `centre` (of the territory, when
+    given), by id: one index range over the lieux in the radius' bounding box, the exact
+    great-circle distance computed here."""
     lat0, lon0 = centre
     dlat = radius / 111.0
     dlon = radius / (111.0 * max(0.05, math.cos(math.radians(lat0))))
@@ -305,14 +300,50 @@ def _nearby(
         lieu__latitude__range=(lat0 - dlat, lat0 + dlat),
         lieu__longitude__range=(lon0 - dlon, lon0 + dlon),
     )
-    if filters.territoire:
-        rows = rows.filter(service_id__in=_territory_services(filters.territoire))
-    rows = rows.annotate(
-        fees=Cast("service__frais", TextField()),
-        modes=Cast("service__modalites", TextField()),
-        audiences=Cast("service__publics", TextField()),
-        kinds=Cast("service__structure__typologie", TextField()),
+    if territoire:
+        rows = rows.filter(service_id__in=_territory_services(territoire))
+    found: dict[int, _Nearby] = {}
+    for pk, lat, lon, horaires in rows.values_list(
+        "service_id", "lieu__latitude", "lieu__longitude", "lieu__horaires"
+    ):
+        distance = haversine_km(lat0, lon0, lat, lon)
+        if distance > radius:
+            continue
+        item = found.get(pk)
+        if item is None:
+            found[pk] = _Nearby(distance, [horaires])
+        else:
+            item.distance = min(item.distance, distance)
+            item.hours.append(horaires)
+    return found
+
+
+def _describe(nearby: dict[int, _Nearby], ids: set[int], filters: SearchFilters) -> set[int]:
+    """Reads the facet values of the services `ids` (found near the place, matching the
+    text) into `nearby` and returns those that pass the structured filters, tested here
+    the way `_structured` tests them in SQL: the quoted value inside the JSON text,
+    ignoring case. Reading after the text step keeps this to the services still in play.
+    """
+    if not ids:
+        return set()
+    rows = (
+        Service.objects.filter(pk__in=ids_subquery(ids))
+        .annotate(
+            fees=Cast("frais", TextField()),
+            modes=Cast("modalites", TextField()),
+            audiences=Cast("publics", TextField()),
+            kinds=Cast("structure__typologie", TextField()),
+        )
+        .values_list("pk", "fees", "modes", "audiences", "kinds", "categories__code")
+        .order_by()
     )
+    for pk, fees, modes, audiences, kinds, code in rows:
+        item = nearby[pk]
+        if not item.categories and not item.fees:
+            item.fees, item.modes = fees or "", modes or ""
+            item.audiences, item.kinds = audiences or "", kinds or ""
+        if code:
+            item.categories.append(code)
     wanted = [
         (name, f'"{value}"'.lower())
         for name, value in (
@@ -322,38 +353,13 @@ def _nearby(
         )
         if value
     ]
-    found: dict[int, _Nearby] = {}
-    for pk, lat, lon, horaires, fees, modes, audiences, kinds in rows.values_list(  # type: ignore[misc]
-        "service_id",
-        "lieu__latitude",
-        "lieu__longitude",
-        "lieu__horaires",
-        "fees",
-        "modes",
-        "audiences",
-        "kinds",
-    ):
-        distance = haversine_km(lat0, lon0, lat, lon)
-        if distance > radius:
-            continue
-        item = found.get(pk)
-        if item is None:
-            item = _Nearby(
-                distance, [horaires], fees or "", modes or "", audiences or "", kinds or ""
-            )
-            if all(value in getattr(item, name).lower() for name, value in wanted):
-                found[pk] = item
-        else:
-            item.distance = min(item.distance, distance)
-            item.hours.append(horaires)
-    if found:
-        through = Service.categories.through.objects.filter(service_id__in=ids_subquery(set(found)))
-        for pk, code in through.values_list("service_id", "categorie__code"):
-            found[pk].categories.append(code)
-    if filters.categories:
-        codes = set(filters.categories)
-        found = {pk: item for pk, item in found.items() if codes.intersection(item.categories)}
-    return found
+    codes = set(filters.categories)
+    return {
+        pk
+        for pk in ids
+        if all(value in getattr(nearby[pk], name).lower() for name, value in wanted)
+        and (not codes or codes.intersection(nearby[pk].categories))
+    }
 
 
 def _hours_of(ids: set[int], services: QuerySet[Service]) -> list[tuple[int, str]]:
@@ -406,9 +412,17 @@ def _facets_of(nearby: dict[int, _Nearby], ids: set[int]) -> dict[str, list[dict
             ("public", item.audiences),
             ("typologie", item.kinds),
         ):
-            if text and text not in ("[]", "null"):
-                counters[name].update(set(json.loads(text)))
+            counters[name].update(_json_values(text))
     return _named(counters)
+
+
+@functools.lru_cache(maxsize=4096)
+def _json_values(text: str) -> frozenset[str]:
+    """The distinct values of a JSON list as stored; few distinct lists exist, so decoding
+    each once keeps the facet count of thousands of services cheap."""
+    if not text or text in ("[]", "null"):
+        return frozenset()
+    return frozenset(json.loads(text))
 
 
 def _named(counters: dict[str, Counter[str]]) -> dict[str, list[dict[str, object]]]:
@@ -420,7 +434,8 @@ def _named(counters: dict[str, Counter[str]]) -> dict[str, list[dict[str, object
     return {
         name: [
             {"code": code, "libelle": names.get(name, {}).get(code, code), "count": count}
-            for code, count in counter.most_common()
+            # Most frequent first, ties by code: the same order on both databases.
+            for code, count in sorted(counter.items(), key=lambda item: (-item[1], item[0]))
         ]
         for name, counter in counters.items()
     }

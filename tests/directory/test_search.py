@@ -126,6 +126,29 @@ def test_filters_and_facets(client, directory):
     }
 
 
+def test_filters_and_facets_near_a_place_agree_with_the_whole_directory(client, directory):
+    """Near a place the filters run on the rows read around it: they must keep exactly the
+    services the same filters keep in the whole directory, and count facets the same way."""
+    place = {"lat": 48.45, "lon": -3.9, "rayon_km": 200}  # every lieu of the fixture
+    for filters in (
+        {"gratuit": "true"},
+        {"public": "seniors"},
+        {"modalite": "a_distance"},
+        {"categorie": "demarches-administratives,loisirs-creations"},
+        {"territoire": "pays-de-morlaix"},
+        {"q": "demarches", "gratuit": "true"},
+    ):
+        everywhere, near = _get(client, **filters), _get(client, **filters, **place)
+        assert sorted(_names(near)) == sorted(_names(everywhere)), filters
+        assert near["facettes"] == everywhere["facettes"], filters
+    free_near = _get(client, gratuit="true", lat=48.578, lon=-3.827, rayon_km=60)
+    assert sorted(_names(free_near)) == ["Espace numérique de Brest", "Médiathèque de Landivisiau"]
+    assert {f["code"]: f["count"] for f in free_near["facettes"]["categorie"]} == {
+        "demarches-administratives": 2,
+        "acces-internet-materiel": 1,
+    }
+
+
 def test_pagination(client, directory):
     first = _get(client, taille=2, page=1)
     second = _get(client, taille=2, page=2)
