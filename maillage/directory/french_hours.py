@@ -30,7 +30,7 @@ _FRENCH_DAYS = {
     "dimanche": 6,
 }
 _DAY = r"(lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)s?"
-_TIME = r"(\d{1,2})\s*(?:h|:)\s*(\d{2})?"
+_TIME = r"(\d{1,2})\s*(?:h|:)(\d{2})?"
 _TOKEN = re.compile(
     rf"(?P<range>(?:du\s+|de\s+)?{_DAY}\s+(?:au|a)\s+{_DAY})"
     rf"|(?P<span>(?:de\s+)?{_TIME}\s*(?:a|-|/)\s*{_TIME})"

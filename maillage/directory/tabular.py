@@ -79,7 +79,8 @@ def _csv(text: str, separator: str | None) -> Table:
     header = text.split("\n", 1)[0]
     if not separator:
         separator = ";" if header.count(";") > header.count(",") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator)
+    # strict: an unterminated quote (a truncated file) is an error, not one huge last field.
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator, strict=True)
     try:
         columns = [name.strip() for name in next(reader, [])]
     except csv.Error as exc:
