@@ -7,8 +7,10 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib.resources import files
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.text import slugify
@@ -32,6 +34,7 @@ from ..models import (
     SourceRecord,
     Structure,
 )
+from ..schema_check import schema_validate
 from .indexing import services_reindex
 from .merging import lieux_deduplicate
 
@@ -187,6 +190,9 @@ class ImportResult:
     file_rows: int | None = None
     ignored_values: int = 0
     grouped_rows: int = 0
+    # Errors found by frictionless against the official schema (CSV files of the standard);
+    # None when the schema file is absent, -1 when the check does not apply.
+    schema_errors: int | None = -1
 
 
 def _services_by_label() -> dict[str, str]:
@@ -215,7 +221,15 @@ def _read(
 ) -> list[tuple[int, dict[str, object]]]:
     """Rows of the standard: read directly, or through the producer's column mapping."""
     if mapping is None:
-        return list(std.read_rows(data, filename))
+        rows = list(std.read_rows(data, filename))
+        if tabular.detect_kind(data, filename) == "csv":
+            checked = schema_validate(data, Path(settings.LIEUX_SCHEMA_PATH))
+            if checked is None:
+                result.schema_errors = None
+            else:
+                result.errors.extend(checked[0])
+                result.schema_errors = checked[1]
+        return rows
     options = mapping.options
     table = tabular.read_table(
         data,
@@ -356,6 +370,10 @@ def lieux_import(
             "positions_approximatives": result.approximate,
             "avertissements": sum(not e.blocking for e in result.errors),
         }
+        if result.schema_errors is None:
+            run.counts["schema_national"] = "absent : validation frictionless non faite"
+        elif result.schema_errors >= 0:
+            run.counts["erreurs_schema_national"] = result.schema_errors
         if mapping is not None:
             run.counts["lignes_regroupees"] = result.grouped_rows
             run.counts["valeurs_hors_perimetre"] = result.ignored_values
