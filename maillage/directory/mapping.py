@@ -80,6 +80,8 @@ OPTIONS = {
     "departements": "départements couverts : commune cherchée par son nom sans code postal",
     "code_postal_dans_adresse": "lire le code postal écrit dans l'adresse",
     "horaires_par_jour": "colonne des horaires de chaque jour (Mo, Tu… → colonne)",
+    "completer_source": "fichier de services qui complète les lieux déjà importés d'une "
+    "autre source (« id » = identifiant du lieu dans cette source)",
 }
 _DAYS = ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")
 _POSTAL = re.compile(r"\b(\d{5})\b")
@@ -139,7 +141,10 @@ class Mapping:
                 problems.append(f"Jour « {day} » inconnu (Mo, Tu, We, Th, Fr, Sa, Su).")
         if "id" not in colonnes and not options.get("regrouper_par"):
             problems.append("Champ « id » sans colonne : indiquez la colonne de l'identifiant.")
-        if "nom" not in colonnes:
+        if options.get("completer_source"):
+            if "services" not in colonnes:
+                problems.append("Champ « services » sans colonne : il complète les lieux.")
+        elif "nom" not in colonnes:
             problems.append("Champ « nom » sans colonne : il est obligatoire.")
         if problems:
             raise MappingError(problems)

@@ -116,9 +116,15 @@ def test_dotted_paths_read_nested_json_and_defaults_fill_gaps():
 
 def test_every_shipped_mapping_is_valid():
     names = shipped_mappings()
-    assert {"gironde", "haute-vienne", "hub-lo", "france-services-2024"} <= set(names)
+    assert {
+        "gironde",
+        "haute-vienne",
+        "hub-lo",
+        "france-services-2024",
+        "data-inclusion-services",
+    } <= set(names)
     for name in names:
-        assert mapping_load(name).colonnes["nom"]
+        assert mapping_load(name).colonnes
 
 
 @pytest.mark.django_db
@@ -213,3 +219,48 @@ def test_command_saves_the_mapping_then_reuses_it(tmp_path, capsys):
     mapping_file.write_text('{"colonnes": {"nom": "x"}, "options": {"vitesse": 1}}', "utf-8")
     with pytest.raises(CommandError, match="Option « vitesse » inconnue"):
         call_command("import_lieux", str(data), source="Morlaix", mapping=str(mapping_file))
+
+
+@pytest.mark.django_db
+def test_a_services_file_completes_the_lieux_of_another_source():
+    lieux_import(
+        data=json.dumps(
+            [
+                {
+                    "id": "s1",
+                    "nom": "EPN de Morlaix",
+                    "adresse": "Place des Otages",
+                    "code_postal": "29600",
+                    "commune": "Morlaix",
+                    "date_maj": "2024-01-01",
+                }
+            ]
+        ).encode(),
+        filename="structures.json",
+        source_name="Structures",
+    )
+    column_mapping_save(
+        source_name="Services",
+        mapping=Mapping.from_dict(
+            {
+                "colonnes": {"id": "structure_id", "services": "thematiques"},
+                "options": {"completer_source": "Structures"},
+            }
+        ),
+    )
+    services = [
+        {"structure_id": "s1", "thematiques": ["numerique--prendre-en-main-un-ordinateur"]},
+        {"structure_id": "s1", "thematiques": ["mobilite", "numerique--acceder-a-du-materiel"]},
+        {"structure_id": "inconnue", "thematiques": ["numerique--acceder-a-du-materiel"]},
+    ]
+    data = json.dumps(services).encode()
+    result = lieux_import(data=data, filename="services.json", source_name="Services")
+    assert (result.updated, result.rejected, result.ignored_values) == (1, 1, 1)
+    assert "Structure absente" in result.errors[0].message
+    service = Lieu.objects.get().services.get()
+    assert set(service.categories.values_list("code", flat=True)) == {
+        "outils-numeriques-quotidien",
+        "acces-internet-materiel",
+    }
+    again = lieux_import(data=data, filename="services.json", source_name="Services")
+    assert (again.updated, again.unchanged) == (0, 1)

@@ -131,3 +131,31 @@ def test_france_services_hours_become_opening_hours():
         "Mo 13:30-17:00; Tu-Th 09:00-12:00,13:30-17:00; Fr 09:00-12:00,13:30-16:00"
     )
     assert lieu.services.get().categories.get().code == "demarches-administratives"
+
+
+def test_data_inclusion_services_complete_the_structures_imported_before():
+    structures = DATA / "anct-mednum-cli/input/data-inclusion.json"
+    services = DATA / "anct-mednum-cli/input/data-inclusion-services.json"
+    if not structures.exists() or not services.exists():
+        pytest.skip("fichiers data·inclusion absents (../shared/data non disponible)")
+    lieux_import(
+        data=structures.read_bytes(), filename=structures.name, source_name="data-inclusion"
+    )
+    column_mapping_save(
+        source_name="data-inclusion-services", mapping=mapping_load("data-inclusion-services")
+    )
+    data = services.read_bytes()
+    first = lieux_import(data=data, filename=services.name, source_name="data-inclusion-services")
+    counts = first.run.counts
+    # The structures file already lists its services' categories: nothing is added, the
+    # 621 services of 169 known structures agree with it; the others name structures that
+    # file does not hold.
+    assert (counts["lignes"], counts["modifies"], counts["inchanges"], counts["rejetes"]) == (
+        4261,
+        0,
+        169,
+        3640,
+    )
+    assert counts["valeurs_hors_perimetre"] == 1041
+    second = lieux_import(data=data, filename=services.name, source_name="data-inclusion-services")
+    assert (second.updated, second.rejected) == (0, first.rejected)

@@ -35,6 +35,7 @@ from ..models import (
     Structure,
 )
 from ..schema_check import schema_validate
+from .completion import services_complete
 from .indexing import services_reindex
 from .merging import lieux_deduplicate
 
@@ -295,6 +296,13 @@ def lieux_import(
         raise
 
     labels = _services_by_label()
+    if mapping is not None and mapping.options.get("completer_source"):
+        return services_complete(
+            rows=rows,
+            target=str(mapping.options["completer_source"]),
+            labels=labels,
+            result=result,
+        )
     categories = {c.code: c for c in Categorie.objects.all()}
     resolver = CommuneResolver()
     departements_covered = mapping.options.get("departements") if mapping else None
