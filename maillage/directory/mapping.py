@@ -261,6 +261,7 @@ def apply_mapping(mapping: Mapping, rows: list[tuple[int, dict[str, Any]]]) -> M
             elif isinstance(current, str) and current in table:
                 out[name] = table[current] or ""
         note = ""
+        row_warnings: list[RowError] = []
         if day_columns:
             spans = {day: _as_text(_get(raw, column)) for day, column in day_columns.items()}
             converted = french_hours.from_day_columns(spans)
@@ -276,7 +277,7 @@ def apply_mapping(mapping: Mapping, rows: list[tuple[int, dict[str, Any]]]) -> M
             # Hours that cannot be read safely stay readable as a note, never guessed.
             detail = out.get("presentation_detail") or ""
             out["presentation_detail"] = f"{detail}\nHoraires : {note}".strip()
-            result.warnings.append(
+            row_warnings.append(
                 RowError(
                     line,
                     "horaires",
@@ -302,8 +303,10 @@ def apply_mapping(mapping: Mapping, rows: list[tuple[int, dict[str, Any]]]) -> M
                 for name in MULTI_VALUED:
                     merged = list(first.get(name) or []) + list(out.get(name) or [])
                     first[name] = list(dict.fromkeys(merged))
+                # The lieu was read on its first line; its notes were reported there.
                 result.grouped_rows += 1
                 continue
             groups[key] = len(result.rows)
+        result.warnings.extend(row_warnings)
         result.rows.append((line, out))
     return result

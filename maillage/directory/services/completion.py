@@ -8,6 +8,7 @@ logement…) are out of scope: dropped and counted.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
@@ -36,6 +37,7 @@ def services_complete(
     target: str,
     labels: dict[str, str],
     result: ImportResult,
+    progress: Callable[[int, int], None] | None = None,
 ) -> ImportResult:
     """Add the categories of each row to the lieu of source `target` with the row's id."""
     run = result.run
@@ -101,5 +103,7 @@ def services_complete(
         run.rapport = [e.as_dict() for e in result.errors]
         run.save()
         services_reindex(touched)
+    if progress:
+        progress(len(rows), len(rows))
     result.ignored_values += out_of_scope
     return result

@@ -302,6 +302,7 @@ def lieux_import(
             target=str(mapping.options["completer_source"]),
             labels=labels,
             result=result,
+            progress=progress,
         )
     categories = {c.code: c for c in Categorie.objects.all()}
     resolver = CommuneResolver()
