@@ -17,6 +17,14 @@ import xstatic.pkg.leaflet_markercluster
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(os.environ.get("MAILLAGE_VAR_DIR", BASE_DIR / "var"))
 SHARED_DIR = Path(os.environ.get("MAILLAGE_SHARED_DIR", BASE_DIR.parent / "shared"))
+# Official Table Schema of the lieux de médiation numérique, read (never copied) to validate
+# imported CSV files; the check is skipped when the file is absent.
+LIEUX_SCHEMA_PATH = Path(
+    os.environ.get(
+        "MAILLAGE_LIEUX_SCHEMA",
+        SHARED_DIR / "data" / "lamednum-standard-mediation-num" / "schema.json",
+    )
+)
 
 
 def env_bool(name: str, default: bool) -> bool:

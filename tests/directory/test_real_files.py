@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from maillage.directory.models import Lieu
-from maillage.directory.services import lieux_import
+from maillage.directory.services import column_mapping_save, lieux_import, mapping_load
 
 pytestmark = pytest.mark.django_db
 DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
@@ -73,3 +73,89 @@ def test_real_file_imports_with_documented_counts_twice(path, generation, rows, 
     second = lieux_import(data=data, filename=file.name, source_name=generation)
     assert (second.created, second.updated, second.unchanged) == (0, 0, created)
     assert Lieu.objects.count() == lieux
+
+
+# Files that need a column mapping (shipped in maillage/directory/data/mappings), or none for
+# the data·inclusion structures: (file, mapping, rows, created, rejected, grouped, out of scope)
+MAPPED_FILES = [
+    ("anct-mednum-cli/input/gironde.json", "gironde", 347, 347, 0, 0, 0),
+    ("anct-mednum-cli/input/haute-vienne.json", "haute-vienne", 561, 151, 53, 357, 188),
+    ("anct-mednum-cli/input/hub-lo.json", "hub-lo", 426, 425, 1, 0, 432),
+    (
+        "anct-carto-france-services/liste-fs-20240801.csv",
+        "france-services-2024",
+        2845,
+        2841,
+        4,
+        0,
+        0,
+    ),
+    ("anct-mednum-cli/input/liste-fs-20221201.csv", "france-services-2022", 2683, 2654, 29, 0, 0),
+    ("anct-mednum-cli/input/data-inclusion.json", None, 3811, 3792, 19, None, None),
+]
+
+
+@pytest.mark.parametrize(
+    ("path", "mapping", "rows", "created", "rejected", "grouped", "out_of_scope"), MAPPED_FILES
+)
+def test_mapped_real_file_imports_with_documented_counts_twice(
+    path, mapping, rows, created, rejected, grouped, out_of_scope
+):
+    file = DATA / path
+    if not file.exists():
+        pytest.skip(f"{file} absent (../shared/data non disponible)")
+    source = f"réel {path}"
+    if mapping:
+        # Saved once for the source, then picked up by every import of that source.
+        column_mapping_save(source_name=source, mapping=mapping_load(mapping))
+    data = file.read_bytes()
+    first = lieux_import(data=data, filename=file.name, source_name=source)
+    counts = first.run.counts
+    assert (counts["lignes"], first.created, first.rejected) == (rows, created, rejected)
+    assert counts.get("lignes_regroupees") == grouped
+    assert counts.get("valeurs_hors_perimetre") == out_of_scope
+    assert all(e.message and e.line for e in first.errors)
+    second = lieux_import(data=data, filename=file.name, source_name=source)
+    assert (second.created, second.updated, second.unchanged) == (0, 0, created)
+
+
+def test_france_services_hours_become_opening_hours():
+    file = DATA / "anct-carto-france-services/liste-fs-20240801.csv"
+    if not file.exists():
+        pytest.skip(f"{file} absent (../shared/data non disponible)")
+    head = b"".join(file.read_bytes().splitlines(keepends=True)[:3])
+    column_mapping_save(source_name="FS", mapping=mapping_load("france-services-2024"))
+    lieux_import(data=head, filename=file.name, source_name="FS")
+    lieu = Lieu.objects.get(nom="France services de Valserhône")
+    assert lieu.horaires == (
+        "Mo 13:30-17:00; Tu-Th 09:00-12:00,13:30-17:00; Fr 09:00-12:00,13:30-16:00"
+    )
+    assert lieu.services.get().categories.get().code == "demarches-administratives"
+
+
+def test_data_inclusion_services_complete_the_structures_imported_before():
+    structures = DATA / "anct-mednum-cli/input/data-inclusion.json"
+    services = DATA / "anct-mednum-cli/input/data-inclusion-services.json"
+    if not structures.exists() or not services.exists():
+        pytest.skip("fichiers data·inclusion absents (../shared/data non disponible)")
+    lieux_import(
+        data=structures.read_bytes(), filename=structures.name, source_name="data-inclusion"
+    )
+    column_mapping_save(
+        source_name="data-inclusion-services", mapping=mapping_load("data-inclusion-services")
+    )
+    data = services.read_bytes()
+    first = lieux_import(data=data, filename=services.name, source_name="data-inclusion-services")
+    counts = first.run.counts
+    # The structures file already lists its services' categories: nothing is added, the
+    # 621 services of 169 known structures agree with it; the others name structures that
+    # file does not hold.
+    assert (counts["lignes"], counts["modifies"], counts["inchanges"], counts["rejetes"]) == (
+        4261,
+        0,
+        169,
+        3640,
+    )
+    assert counts["valeurs_hors_perimetre"] == 1041
+    second = lieux_import(data=data, filename=services.name, source_name="data-inclusion-services")
+    assert (second.updated, second.rejected) == (0, first.rejected)

@@ -7,8 +7,10 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib.resources import files
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.text import slugify
@@ -19,9 +21,12 @@ from maillage.territories.enums import CommuneType
 from maillage.territories.models import Commune
 
 from .. import lieux_standard as std
+from .. import tabular
 from ..enums import Frais, ImportStatus, Modalite, Placement
+from ..mapping import Mapping, apply_mapping
 from ..models import (
     Categorie,
+    ColumnMapping,
     ImportRun,
     Lieu,
     Service,
@@ -29,6 +34,8 @@ from ..models import (
     SourceRecord,
     Structure,
 )
+from ..schema_check import schema_validate
+from .completion import services_complete
 from .indexing import services_reindex
 from .merging import lieux_deduplicate
 
@@ -103,8 +110,13 @@ class CommuneResolver:
             departement = commune.departement.code if commune.departement else ""
             self.by_name.setdefault((departement, commune.search_name), set()).add(target.pk)
 
-    def resolve(self, record: std.LieuRecord) -> Commune | None:
+    def resolve(
+        self, record: std.LieuRecord, departements_covered: list[str] | None = None
+    ) -> Commune | None:
+        """`departements_covered`: where to look a name up when the postal code is missing."""
         departements = _departements_of(record.code_postal)
+        if not record.code_postal and departements_covered:
+            departements = tuple(departements_covered)
         by_code = self.by_code.get(record.code_insee)
         # Trust the INSEE code only when the postal code agrees with it: some files carry
         # the code of a namesake (Mont-Dore in Puy-de-Dôme for Mont-Dore in New Caledonia).
@@ -176,10 +188,65 @@ class ImportResult:
     approximate: int = 0
     errors: list[std.RowError] = field(default_factory=list)
     touched_services: list[int] = field(default_factory=list)
+    file_rows: int | None = None
+    ignored_values: int = 0
+    grouped_rows: int = 0
+    # Errors found by frictionless against the official schema (CSV files of the standard);
+    # None when the schema file is absent, -1 when the check does not apply.
+    schema_errors: int | None = -1
 
 
 def _services_by_label() -> dict[str, str]:
-    return {fold(label): code for code, label in Categorie.objects.values_list("code", "libelle")}
+    """Folded taxonomy labels and codes → codes (a mapping translates values to codes)."""
+    labels = {}
+    for code, label in Categorie.objects.values_list("code", "libelle"):
+        labels[fold(label)] = code
+        labels[fold(code)] = code
+    return labels
+
+
+def _mapping_of(source: Source) -> tuple[Mapping | None, ColumnMapping | None]:
+    saved = ColumnMapping.objects.filter(source=source).first()
+    if saved is None:
+        return None, None
+    return (
+        Mapping.from_dict(
+            {"colonnes": saved.colonnes, "valeurs": saved.valeurs, "options": saved.options}
+        ),
+        saved,
+    )
+
+
+def _read(
+    data: bytes, filename: str, mapping: Mapping | None, result: ImportResult
+) -> list[tuple[int, dict[str, object]]]:
+    """Rows of the standard: read directly, or through the producer's column mapping."""
+    if mapping is None:
+        rows = list(std.read_rows(data, filename))
+        if tabular.detect_kind(data, filename) == "csv":
+            checked = schema_validate(data, Path(settings.LIEUX_SCHEMA_PATH))
+            if checked is None:
+                result.schema_errors = None
+            else:
+                result.errors.extend(checked[0])
+                result.schema_errors = checked[1]
+        return rows
+    options = mapping.options
+    table = tabular.read_table(
+        data,
+        filename,
+        encoding=options.get("encodage"),
+        separator=options.get("separateur"),
+        sheet=options.get("feuille"),
+        records_path=options.get("chemin_enregistrements"),
+    )
+    mapping.check_columns(table.columns)
+    mapped = apply_mapping(mapping, table.rows)
+    result.file_rows = len(table.rows)
+    result.ignored_values = mapped.ignored_values
+    result.grouped_rows = mapped.grouped_rows
+    result.errors.extend(mapped.warnings)
+    return mapped.rows
 
 
 def lieux_import(
@@ -189,6 +256,7 @@ def lieux_import(
     source_name: str,
     progress: Progress | None = None,
     run: ImportRun | None = None,
+    mapping: Mapping | None = None,
 ) -> ImportResult:
     """Import a lieux file: validate every row, upsert the valid ones in one transaction.
 
@@ -197,6 +265,11 @@ def lieux_import(
     fields did. A file that cannot be read as a whole raises `FileFormatError` and writes
     nothing but the failed run. `run`, when given, is the run a background import was
     queued as (its source wins over `source_name`); otherwise a new run is recorded.
+
+    `mapping` reads a producer's own CSV, XLSX or JSON; without it, the column mapping saved
+    for the source (if any) is used, else the file must follow the national standard. A
+    mapping that does not fit the file raises `MappingError` (a `FileFormatError`) before
+    anything is written.
     """
     if run is None:
         source, _ = Source.objects.get_or_create(
@@ -209,7 +282,12 @@ def lieux_import(
         run.save(update_fields=["status"])
     result = ImportResult(run=run)
     try:
-        rows = list(std.read_rows(data, filename))
+        saved = None
+        if mapping is None:
+            mapping, saved = _mapping_of(source)
+        if saved is not None:
+            run.mapping = saved
+        rows = _read(data, filename, mapping, result)
     except std.FileFormatError as exc:
         run.status = ImportStatus.FAILED
         run.message = str(exc)
@@ -218,8 +296,17 @@ def lieux_import(
         raise
 
     labels = _services_by_label()
+    if mapping is not None and mapping.options.get("completer_source"):
+        return services_complete(
+            rows=rows,
+            target=str(mapping.options["completer_source"]),
+            labels=labels,
+            result=result,
+            progress=progress,
+        )
     categories = {c.code: c for c in Categorie.objects.all()}
     resolver = CommuneResolver()
+    departements_covered = mapping.options.get("departements") if mapping else None
     records: list[tuple[std.LieuRecord, Commune]] = []
     seen: set[str] = set()
     for line, row in rows:
@@ -250,7 +337,7 @@ def lieux_import(
                     blocking=False,
                 )
             )
-        commune = resolver.resolve(record)
+        commune = resolver.resolve(record, departements_covered)
         if commune is None:
             message = (
                 "Commune introuvable avec ce code postal et ce nom : corrigez-les ou "
@@ -284,7 +371,7 @@ def lieux_import(
         run.status = ImportStatus.DONE
         run.finished_at = timezone.now()
         run.counts = {
-            "lignes": len(rows),
+            "lignes": len(rows) if result.file_rows is None else result.file_rows,
             "crees": result.created,
             "modifies": result.updated,
             "inchanges": result.unchanged,
@@ -292,6 +379,13 @@ def lieux_import(
             "positions_approximatives": result.approximate,
             "avertissements": sum(not e.blocking for e in result.errors),
         }
+        if result.schema_errors is None:
+            run.counts["schema_national"] = "absent : validation frictionless non faite"
+        elif result.schema_errors >= 0:
+            run.counts["erreurs_schema_national"] = result.schema_errors
+        if mapping is not None:
+            run.counts["lignes_regroupees"] = result.grouped_rows
+            run.counts["valeurs_hors_perimetre"] = result.ignored_values
         dedup_counts = lieux_deduplicate(
             lieu_ids=[r.lieu_id for r in SourceRecord.objects.filter(source=source)]
             if result.created or result.updated

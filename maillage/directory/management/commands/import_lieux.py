@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
 from maillage.directory.lieux_standard import FileFormatError
-from maillage.directory.services import lieux_import
+from maillage.directory.services import column_mapping_save, lieux_import, mapping_load
 
 MAX_BYTES = 200 * 1024 * 1024
 
@@ -35,6 +35,13 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("location", help="Chemin ou adresse http(s) du fichier")
         parser.add_argument("--source", required=True, help="Nom du producteur des données")
+        parser.add_argument(
+            "--mapping",
+            help=(
+                "Correspondance de colonnes (fichier JSON, ou nom d'une correspondance livrée : "
+                "gironde, haute-vienne…) enregistrée pour cette source et réutilisée ensuite"
+            ),
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
@@ -43,6 +50,15 @@ class Command(BaseCommand):
             raise CommandError(f"Lecture impossible : {exc}") from exc
         if len(data) > MAX_BYTES:
             raise CommandError("Fichier trop volumineux (plus de 200 Mo).")
+        if options["mapping"]:
+            location = Path(options["mapping"])
+            try:
+                text = location.read_text("utf-8") if location.is_file() else options["mapping"]
+                mapping = mapping_load(text)
+            except (OSError, FileFormatError) as exc:
+                raise CommandError(f"Correspondance refusée : {exc}") from exc
+            column_mapping_save(source_name=options["source"], mapping=mapping)
+            self.stdout.write(f"Correspondance enregistrée pour la source « {options['source']} ».")
         bar: tqdm | None = None
 
         def progress(done: int, total: int) -> None:
