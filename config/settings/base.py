@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "maillage.accounts",
     "maillage.territories",
     "maillage.directory",
+    "maillage.orientation",
 ]
 
 MIDDLEWARE = [
