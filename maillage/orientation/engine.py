@@ -147,7 +147,8 @@ def orientation_answer(
             "libelle": c.libelle,
             "score": c.score,
             "famille": c.famille,
-            "explication": [s.as_dict() for s in c.signals[:8]],
+            "explication": [s.as_dict() for s in c.signals if s.maniere != "profil"][:8]
+            + [s.as_dict() for s in c.signals if s.maniere == "profil"],
         }
         for c in understood.categories
     ]

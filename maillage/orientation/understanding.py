@@ -53,7 +53,8 @@ STOP_WORDS = frozenset(
     vraiment juste petit petite peu beaucoup moins rien jamais toujours souvent parfois
     avais avait etait etais serait sera vais va allez aller vont
     personne gens possible urgent urgence svp please ok oui non euh bah ben bref genre
-    probleme problemes souci soucis question questions
+    probleme problemes souci soucis question questions maintenant annee annees mois
+    semaine semaines jour jours fois temps
     """.split()
 )
 
@@ -217,6 +218,8 @@ _ENDINGS = tuple(
 )
 
 PREFIX_MIN = 5
+# Shorter roots are too often another real word ("mari" is not "mairie").
+TYPO_MIN = 5
 TYPO_WEIGHT = 0.75
 PREFIX_WEIGHT = 0.8
 PHRASE_BONUS = 1.0
@@ -366,7 +369,7 @@ class Lexicon:
             for cut in range(len(r) - 1, PREFIX_MIN - 1, -1):
                 if r[:cut] in self.by_root:
                     return r[:cut], "préfixe", PREFIX_WEIGHT
-        if len(r) >= 4 and r.isalpha():
+        if len(r) >= TYPO_MIN and r.isalpha():
             limit = 1 if len(r) <= 6 else 2
             best: tuple[int, int, str] | None = None
             for candidate in self.by_initial.get(r[0], ()):
@@ -471,7 +474,7 @@ def understand(text: str, profil: str, lexicon: Lexicon, limit: int = 5) -> Unde
     signals: dict[str, list[Signal]] = defaultdict(list)
     corrections: dict[str, str] = {}
     unknown: list[str] = []
-    present: set[str] = set()
+    present: dict[str, str] = {}  # lexicon root → the word typed for it
     seen: set[str] = set()
     for word, r in zip(typed, read, strict=True):
         resolved = lexicon.resolve(r)
@@ -480,7 +483,7 @@ def understand(text: str, profil: str, lexicon: Lexicon, limit: int = 5) -> Unde
                 unknown.append(word)
             continue
         target, manner, factor = resolved
-        present.add(target)
+        present.setdefault(target, word)
         if target in seen:
             continue
         seen.add(target)
@@ -493,13 +496,18 @@ def understand(text: str, profil: str, lexicon: Lexicon, limit: int = 5) -> Unde
             raw[code] += points
             signals[code].append(Signal(word, term.text, term.source, manner, points))
 
+    # An expression whose words are all there adds a bonus, once per category and words.
+    bonus: dict[tuple[str, tuple[str, ...]], tuple[float, Term]] = {}
     for term in lexicon.phrases:
         if all(r in present for r in term.roots):
             points = PHRASE_BONUS * term.weight * (len(term.roots) - 1) / len(term.roots)
-            raw[term.code] += points
-            signals[term.code].append(
-                Signal(" ".join(term.roots), term.text, term.source, "expression", points)
-            )
+            key = (term.code, tuple(sorted(term.roots)))
+            if key not in bonus or points > bonus[key][0]:
+                bonus[key] = (points, term)
+    for (code, _roots), (points, term) in sorted(bonus.items(), key=lambda item: item[0]):
+        raw[code] += points
+        typed_words = " ".join(present[r] for r in term.roots)
+        signals[code].append(Signal(typed_words, term.text, term.source, "expression", points))
 
     family_prior = FAMILY_PRIORS.get(profil, {})
     category_prior = CATEGORY_PRIORS.get(profil, {})
@@ -507,9 +515,11 @@ def understand(text: str, profil: str, lexicon: Lexicon, limit: int = 5) -> Unde
     for code, value in raw.items():
         info = lexicon.categories[code]
         factor = family_prior.get(info.famille, 1.0) * category_prior.get(code, 1.0)
+        ordered = sorted(signals[code], key=lambda s: -s.points)
         if factor != 1.0:
-            signals[code].append(
-                Signal(profil, f"famille {info.famille}", "profil", "profil", factor)
+            # For the profile, `points` is the multiplier applied to the category's sum.
+            ordered.append(
+                Signal(profil, f"famille {info.famille} × {factor:.2f}", "profil", "profil", factor)
             )
         adjusted = value * factor
         scored.append(
@@ -519,7 +529,7 @@ def understand(text: str, profil: str, lexicon: Lexicon, limit: int = 5) -> Unde
                 famille=info.famille,
                 score=round(1 - math.exp(-adjusted / SQUASH), 3),
                 raw=adjusted,
-                signals=sorted(signals[code], key=lambda s: -s.points),
+                signals=ordered,
             )
         )
     scored.sort(key=lambda c: (-c.raw, c.code))

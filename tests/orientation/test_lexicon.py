@@ -68,3 +68,14 @@ def test_admin_pages_edit_the_lexicon(client, make_user):
     assert lexicon_version() == before + 1
     assert LexiconVersion.objects.first().created_by == admin
     assert client.get("/admin/orientation/lexiconversion/").status_code == 200
+
+
+def test_taxonomy_examples_edited_in_the_admin_are_read():
+    """The taxonomy rows come from the database: a new example word is used at once."""
+    from maillage.directory.models import Categorie
+
+    assert _codes("mon grimoire") == []
+    categorie = Categorie.objects.get(code="loisirs-creations")
+    categorie.exemples += "; grimoire"
+    categorie.save()
+    assert _codes("mon grimoire")[0] == "loisirs-creations"
