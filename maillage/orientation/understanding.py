@@ -217,6 +217,14 @@ _ENDINGS = tuple(
     )
 )
 
+# Words that say who is asking rather than what is needed ("la mairie a subi un
+# rançongiciel"): the profile already carries that, so they weigh little on their own.
+CONTEXT_WORDS = frozenset(
+    """mairie commune communes communaute collectivite intercommunalite association
+    entreprise societe boite salarie salaries equipe agent agents usager usagers habitant
+    habitants benevole benevoles client clients conseiller conseillere""".split()
+)
+CONTEXT_WEIGHT = 0.3
 PREFIX_MIN = 5
 # Shorter roots are too often another real word ("mari" is not "mairie").
 TYPO_MIN = 5
@@ -490,6 +498,8 @@ def understand(text: str, profil: str, lexicon: Lexicon, limit: int = 5) -> Unde
         if manner == "faute corrigée":
             corrections[word] = target
         spread = lexicon.spread[target]
+        if word in CONTEXT_WORDS:
+            factor *= CONTEXT_WEIGHT
         for code, term in lexicon.by_root[target].items():
             share = term.weight / (len(term.roots) if len(term.roots) > 1 else 1)
             points = share * factor / spread
