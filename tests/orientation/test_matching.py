@@ -243,3 +243,14 @@ def test_openapi_documents_the_orientation_endpoint(client):
     assert {"categories", "resultats", "message"} <= set(props)
     result = schema["components"]["schemas"]["ResultatOut"]["properties"]
     assert {"service", "structure", "lieu", "distance_km", "score", "raisons"} <= set(result)
+
+
+def test_query_count_does_not_grow_with_the_directory(
+    directory, mairie, django_assert_max_num_queries
+):
+    """A bounded number of queries, however many services are near."""
+    for index in range(20):
+        _service(mairie, f"Autre aide {index}", 1 + index / 10, ["demarches-administratives"])
+    with django_assert_max_num_queries(9):
+        answer = _answer()
+    assert len(answer["resultats"]) == 10

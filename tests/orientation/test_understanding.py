@@ -96,3 +96,27 @@ def test_keyword_baseline_matches_example_words_only():
         "parentalite-education"
     )
     assert understanding.keyword_baseline("jvoudrai un ordi", rows) == []
+
+
+def test_shipped_lexicon_speaks_taxonomy_codes():
+    """Every code of the shipped lexicon exists; every category has its own words."""
+    codes = {row["code"] for row in understanding.taxonomy_rows()}
+    shipped = {code for code in understanding.shipped_entries() if not code.startswith("_")}
+    assert shipped == codes
+
+
+def test_evaluation_set_covers_every_category_and_profile():
+    """The labelled set of `make bench` is large and varied enough to mean something."""
+    from benchmarks.orientation_eval import cases
+
+    data = cases()
+    assert len(data) >= 150
+    assert {code for _, code, _ in data} == {r["code"] for r in understanding.taxonomy_rows()}
+    assert {profil for profil, _, _ in data} == {
+        "particulier",
+        "entreprise",
+        "association",
+        "collectivite",
+        "porteur_de_projet",
+        "professionnel",
+    }
