@@ -19,11 +19,14 @@ from pathlib import Path
 from maillage.orientation import understanding
 
 DATA = Path(__file__).resolve().parent / "orientation_eval.psv"
+# Written after the engine, on purpose vague or indirect (no category word, several needs at
+# once, a consequence rather than a need); never read to change the lexicon: a stress test.
+HARD = Path(__file__).resolve().parent / "orientation_eval_difficile.psv"
 
 
-def cases() -> list[tuple[str, str, str]]:
+def cases(path: Path = DATA) -> list[tuple[str, str, str]]:
     """(profil, expected code, text)."""
-    with DATA.open(encoding="utf-8") as handle:
+    with path.open(encoding="utf-8") as handle:
         return [
             (row["profil"], row["categorie"], row["besoin"])
             for row in csv.DictReader(handle, delimiter="|")
@@ -39,13 +42,14 @@ def evaluate(lexicon: understanding.Lexicon | None = None) -> dict[str, object]:
     lexicon = lexicon or understanding.build_lexicon()
     rows = understanding.taxonomy_rows()
     data = cases()
+    hard = cases(HARD)
     counts: dict[str, dict[str, list[int]]] = {
         split: {"moteur_top1": [], "moteur_top3": [], "base_top1": [], "base_top3": []}
-        for split in ("réglage", "test", "tout")
+        for split in ("réglage", "test", "tout", "difficile")
     }
     timings: list[float] = []
     errors: list[tuple[str, str, str, list[str]]] = []
-    for index, (profil, expected, text) in enumerate(data):
+    for index, (profil, expected, text) in enumerate(data + hard):
         started = time.perf_counter()
         result = understanding.understand(text, profil, lexicon)
         timings.append((time.perf_counter() - started) * 1000)
@@ -57,10 +61,14 @@ def evaluate(lexicon: understanding.Lexicon | None = None) -> dict[str, object]:
             "base_top1": int(base[:1] == [expected]),
             "base_top3": int(expected in base[:3]),
         }
-        for split in ("réglage" if index % 2 == 0 else "test", "tout"):
+        if index >= len(data):
+            splits: tuple[str, ...] = ("difficile",)
+        else:
+            splits = ("réglage" if index % 2 == 0 else "test", "tout")
+        for split in splits:
             for key, value in hits.items():
                 counts[split][key].append(value)
-        if not hits["moteur_top1"] and index % 2 == 0:
+        if not hits["moteur_top1"] and index < len(data) and index % 2 == 0:
             errors.append((profil, expected, text, codes[:3]))
     figures = {
         split: {key: statistics.fmean(values) for key, values in split_counts.items()}

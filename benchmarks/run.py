@@ -478,17 +478,22 @@ def orientation_section(env: dict[str, str]) -> str:
             " fautes, sans accents, SMS, phrases longues ou très courtes). Lignes paires :",
             "  « réglage » (lues pour améliorer le lexique) ; lignes impaires : « test » (jamais lues,",
             "  seulement comptées).",
+            f"- « difficile » : `benchmarks/orientation_eval_difficile.psv`, {figures['difficile']['n']}"
+            " besoins écrits après le moteur, volontairement vagues ou indirects (aucun mot de la",
+            "  catégorie, une conséquence plutôt qu'un besoin) ; jamais lus pour régler : c'est la",
+            "  mesure la plus proche de vrais usagers dont nous disposions.",
             "- Référence : correspondance exacte des mots d'exemple de la taxonomie.",
             "",
             "| moitié | besoins | moteur top-1 | moteur top-3 | référence top-1 | référence top-3 |",
             "|---|---|---|---|---|---|",
             *rows,
             "",
-            "Objectif de l'issue : top-1 ≥ 0,85 et top-3 ≥ 0,95, au-dessus de la référence.",
+            "Objectif de l'issue : top-1 ≥ 0,85 et top-3 ≥ 0,95, au-dessus de la référence (jeu",
+            "principal, « tout »). Le jeu « difficile » montre la limite d'un moteur à lexique.",
             "",
             "| mesure | p50 | p95 | max |",
             "|---|---|---|---|",
-            f"| compréhension seule (fonction pure, {figures['tout']['n']} besoins) | "
+            f"| compréhension seule (fonction pure, {figures['tout']['n'] + figures['difficile']['n']} besoins) | "
             f"{result['p50_ms']:.2f} ms | **{result['p95_ms']:.2f} ms** | {result['max_ms']:.2f} ms |",
             f"| `POST /api/v1/orientations` ({len(timings)} requêtes, {ORIENT_SERVICES:,} services) | "
             f"{percentile(timings, 50):.1f} ms | **{percentile(timings, 95):.1f} ms** | "
