@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
-from .engine import OrientationError, orientation_answer
+from .engine import OrientationError, need_categories, orientation_answer
 
 router = Router(tags=["orientation"])
 
@@ -141,5 +141,25 @@ def orientation_create(request: HttpRequest, payload: OrientationIn) -> Any:
                 payload.contraintes.model_dump(exclude_none=True) if payload.contraintes else {}
             ),
         )
+    except OrientationError as exc:
+        return Status(exc.status, {"detail": exc.message})
+
+
+class SuggestionIn(Schema):
+    besoin: str = Field("", description="Le besoin en cours de frappe")
+    profil: str = Field("particulier")
+    limit: int = Field(5, ge=1, le=10)
+
+
+@router.get(
+    "/orientations/categories",
+    response={200: list[CategorieOut], 422: ErreurOut},
+    summary="Catégories suggérées pendant la frappe",
+)
+def orientation_categories(request: HttpRequest, filters: Query[SuggestionIn]) -> Any:
+    """La seule compréhension du besoin, sans commune ni services : pour proposer des
+    catégories pendant que la personne écrit."""
+    try:
+        return need_categories(besoin=filters.besoin, profil=filters.profil, limit=filters.limit)
     except OrientationError as exc:
         return Status(exc.status, {"detail": exc.message})

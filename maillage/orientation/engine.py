@@ -16,7 +16,7 @@ from .enums import Profil
 from .matching import match
 from .ranking import JOURS, MODALITES, Constraints, Ranked
 from .selectors import lexicon_active
-from .understanding import MAX_CHARS, understand
+from .understanding import MAX_CHARS, CategoryScore, understand
 
 MAX_CATEGORIES = 5
 # Categories kept for matching: those at least this close to the best one, at most three.
@@ -88,6 +88,33 @@ def _commune(code: str) -> Commune:
     return commune
 
 
+def _category(c: CategoryScore) -> dict[str, Any]:
+    return {
+        "code": c.code,
+        "libelle": c.libelle,
+        "score": c.score,
+        "famille": c.famille,
+        "explication": [s.as_dict() for s in c.signals if s.maniere != "profil"][:8]
+        + [s.as_dict() for s in c.signals if s.maniere == "profil"],
+    }
+
+
+def _profil(profil: str) -> str:
+    profil = (profil or Profil.PARTICULIER).strip()
+    if profil not in Profil.values:
+        raise OrientationError(
+            f"Profil inconnu : « {profil[:40]} ». Profils possibles : {', '.join(Profil.values)}."
+        )
+    return profil
+
+
+def need_categories(*, besoin: str, profil: str = "", limit: int = MAX_CATEGORIES) -> list[dict]:
+    """Only the understanding, for suggestions while the person types (no commune needed)."""
+    text = _TAG.sub(" ", besoin or "")[:MAX_CHARS]
+    understood = understand(text, _profil(profil), lexicon_active(), limit=limit)
+    return [_category(c) for c in understood.categories]
+
+
 def _result(item: Ranked) -> dict[str, Any]:
     c = item.candidate
     return {
@@ -124,11 +151,7 @@ def orientation_answer(
             f"Votre description est trop longue ({len(besoin):,} caractères) : "
             f"{MAX_CHARS:,} au plus. L'essentiel en quelques phrases suffit.".replace(",", " ")
         )
-    profil = (profil or Profil.PARTICULIER).strip()
-    if profil not in Profil.values:
-        raise OrientationError(
-            f"Profil inconnu : « {profil[:40]} ». Profils possibles : {', '.join(Profil.values)}."
-        )
+    profil = _profil(profil)
     constraints = _constraints(contraintes)
     place = _commune(commune)
     lat = place.mairie_latitude if place.mairie_latitude is not None else place.latitude
@@ -141,17 +164,7 @@ def orientation_answer(
 
     lexicon = lexicon_active()
     understood = understand(text, profil, lexicon, limit=MAX_CATEGORIES)
-    categories = [
-        {
-            "code": c.code,
-            "libelle": c.libelle,
-            "score": c.score,
-            "famille": c.famille,
-            "explication": [s.as_dict() for s in c.signals if s.maniere != "profil"][:8]
-            + [s.as_dict() for s in c.signals if s.maniere == "profil"],
-        }
-        for c in understood.categories
-    ]
+    categories = [_category(c) for c in understood.categories]
     answer: dict[str, Any] = {
         "besoin": text,
         "profil": profil,

@@ -254,3 +254,18 @@ def test_query_count_does_not_grow_with_the_directory(
     with django_assert_max_num_queries(9):
         answer = _answer()
     assert len(answer["resultats"]) == 10
+
+
+def test_category_suggestions_while_typing(client):
+    """The understanding alone, for suggestions: no commune, same categories as the answer."""
+    response = client.get(
+        "/api/v1/orientations/categories",
+        {"besoin": "mon site il marche p", "profil": "entreprise"},
+    )
+    assert response.status_code == 200
+    body = response.json()
+    assert body[0]["code"] == "presence-en-ligne"
+    assert body[0]["explication"]
+    assert client.get("/api/v1/orientations/categories", {"besoin": ""}).json() == []
+    bad = client.get("/api/v1/orientations/categories", {"besoin": "x", "profil": "chat"})
+    assert bad.status_code == 422
