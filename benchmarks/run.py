@@ -10,7 +10,10 @@ on a developer's data:
    serialisation) for 1,000 mixed queries built from real commune names and postal codes,
    against two baselines measured in the same run on the same requests: the health
    endpoint (the framework's floor) and a naive `nom__icontains` query (what the search
-   replaces; it misses accents, abbreviations and postal codes).
+   replaces; it misses accents, abbreviations and postal codes);
+3. orientation: top-1/top-3 of need understanding on the labelled sets of `benchmarks/`
+   against the keyword baseline, and `POST /api/v1/orientations` on a synthetic directory
+   (`--only orientation` runs just this part).
 
 The section between the markers in docs/benchmarks.md is replaced by the new figures.
 """
