@@ -10,7 +10,10 @@ on a developer's data:
    serialisation) for 1,000 mixed queries built from real commune names and postal codes,
    against two baselines measured in the same run on the same requests: the health
    endpoint (the framework's floor) and a naive `nom__icontains` query (what the search
-   replaces; it misses accents, abbreviations and postal codes).
+   replaces; it misses accents, abbreviations and postal codes);
+3. orientation: top-1/top-3 of need understanding on the labelled sets of `benchmarks/`
+   against the keyword baseline, and `POST /api/v1/orientations` on a synthetic directory
+   (`--only orientation` runs just this part).
 
 The section between the markers in docs/benchmarks.md is replaced by the new figures.
 """
@@ -359,6 +362,13 @@ def main() -> None:
             section = dedup_section(env)
             write_section(section, DEDUP_BEGIN, DEDUP_END)
             print(section)
+        if only in ("", "orientation"):
+            if only:
+                print("Référentiel pour l'orientation…", flush=True)
+                load_reference(env)
+            section = orientation_section(env)
+            write_section(section, ORIENT_BEGIN, ORIENT_END)
+            print(section)
         if only in ("", "annuaire"):
             if not DATA_DIR.exists():
                 print("../shared/data absent : banc de l'annuaire ignoré.")
@@ -421,6 +431,81 @@ def dedup_section(env: dict[str, str]) -> str:
             "« Médiathèque Agathoise » à la même adresse) : les étiquettes automatiques comptent trop",
             "peu de positives, la précision mesurée est donc un minorant.",
             DEDUP_END,
+        ]
+    )
+
+
+ORIENT_BEGIN = "<!-- bench:orientation:begin -->"
+ORIENT_END = "<!-- bench:orientation:end -->"
+ORIENT_SERVICES = 5000
+
+
+def orientation_section(env: dict[str, str]) -> str:
+    """Understanding on the labelled needs (engine vs keyword baseline), then the API's
+    latency on a synthetic directory."""
+    os.environ.update(env)
+    import django
+
+    django.setup()
+    from benchmarks import orientation_bench, orientation_eval
+    from maillage.orientation import understanding
+
+    print("Orientation : évaluation de la compréhension…", flush=True)
+    started = time.perf_counter()
+    lexicon = understanding.build_lexicon()
+    build_ms = (time.perf_counter() - started) * 1000
+    result = orientation_eval.evaluate(lexicon)
+    figures = result["figures"]
+    print(f"Orientation : {ORIENT_SERVICES} services synthétiques, API…", flush=True)
+    communes = orientation_bench.build_directory(ORIENT_SERVICES)
+    api = orientation_bench.measure_api(orientation_eval.cases(), communes)
+    timings = api["timings"]
+    found = api["found"]
+
+    def pct(value: float) -> str:
+        return f"{value:.3f}".replace(".", ",")
+
+    rows = [
+        f"| {split} | {f['n']} | **{pct(f['moteur_top1'])}** | **{pct(f['moteur_top3'])}** | "
+        f"{pct(f['base_top1'])} | {pct(f['base_top3'])} |"
+        for split, f in figures.items()
+    ]
+    return "\n".join(
+        [
+            ORIENT_BEGIN,
+            "### Orientation : compréhension du besoin et réponse de l'API",
+            "",
+            f"- Date : {datetime.now(UTC):%Y-%m-%d %H:%M} UTC ; machine : {machine()}",
+            f"- Jeu étiqueté : `benchmarks/orientation_eval.psv`, {figures['tout']['n']} besoins"
+            f" écrits à la main ({result['categories']} catégories, {result['profils']} profils :"
+            " fautes, sans accents, SMS, phrases longues ou très courtes). Lignes paires :",
+            "  « réglage » (lues pour améliorer le lexique) ; lignes impaires : « test » (jamais lues,",
+            "  seulement comptées).",
+            f"- « difficile » : `benchmarks/orientation_eval_difficile.psv`, {figures['difficile']['n']}"
+            " besoins écrits après le moteur, volontairement vagues ou indirects (aucun mot de la",
+            "  catégorie, une conséquence plutôt qu'un besoin) ; jamais lus pour régler : c'est la",
+            "  mesure la plus proche de vrais usagers dont nous disposions.",
+            "- Référence : correspondance exacte des mots d'exemple de la taxonomie.",
+            "",
+            "| moitié | besoins | moteur top-1 | moteur top-3 | référence top-1 | référence top-3 |",
+            "|---|---|---|---|---|---|",
+            *rows,
+            "",
+            "Objectif de l'issue : top-1 ≥ 0,85 et top-3 ≥ 0,95, au-dessus de la référence (jeu",
+            "principal, « tout »). Le jeu « difficile » montre la limite d'un moteur à lexique.",
+            "",
+            "| mesure | p50 | p95 | max |",
+            "|---|---|---|---|",
+            f"| compréhension seule (fonction pure, {figures['tout']['n'] + figures['difficile']['n']} besoins) | "
+            f"{result['p50_ms']:.2f} ms | **{result['p95_ms']:.2f} ms** | {result['max_ms']:.2f} ms |",
+            f"| `POST /api/v1/orientations` ({len(timings)} requêtes, {ORIENT_SERVICES:,} services) | "
+            f"{percentile(timings, 50):.1f} ms | **{percentile(timings, 95):.1f} ms** | "
+            f"{max(timings):.1f} ms |",
+            "",
+            f"Construction du lexique (une fois par processus et par version) : {build_ms:.0f} ms.",
+            f"Résultats par réponse (médiane) : {statistics.median(found):.0f} ;"
+            f" réponses sans aucun résultat : {sum(1 for n in found if not n)}.",
+            ORIENT_END,
         ]
     )
 

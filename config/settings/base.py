@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "maillage.accounts",
     "maillage.territories",
     "maillage.directory",
+    "maillage.orientation",
 ]
 
 MIDDLEWARE = [

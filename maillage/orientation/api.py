@@ -1,0 +1,165 @@
+"""Orientation API: say a need in your own words, get categories and nearby services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema, Status
+
+from .engine import OrientationError, need_categories, orientation_answer
+
+router = Router(tags=["orientation"])
+
+
+class ContraintesIn(Schema):
+    rayon_km: float | None = Field(
+        None, description="Rayon autour de la mairie (km), 15 par défaut"
+    )
+    gratuit: bool | None = Field(None, description="Seulement les services gratuits")
+    modalite: str | None = Field(
+        None, description="presentiel, a_distance, a_domicile ou itinerant"
+    )
+    accessible: bool | None = Field(
+        None, description="Seulement les lieux dont l'accessibilité est renseignée"
+    )
+    jour: str | None = Field(None, description="Ouvert ce jour-là : lundi … dimanche")
+    limite: int | None = Field(None, description="Nombre de résultats, 10 par défaut (50 au plus)")
+
+
+class OrientationIn(Schema):
+    besoin: str = Field(description="Le besoin, en texte libre (2 000 caractères au plus)")
+    profil: str = Field(
+        "particulier",
+        description=(
+            "particulier, entreprise, association, collectivite, porteur_de_projet, professionnel"
+        ),
+    )
+    commune: str = Field(description="Code INSEE de la commune")
+    contraintes: ContraintesIn | None = None
+
+
+class SignalOut(Schema):
+    mot: str
+    terme: str
+    source: str
+    maniere: str
+    points: float
+
+
+class CategorieOut(Schema):
+    code: str
+    libelle: str
+    score: float = Field(description="Entre 0 et 1")
+    famille: str
+    explication: list[SignalOut]
+
+
+class RefOut(Schema):
+    id: int
+    nom: str
+
+
+class LieuOut(Schema):
+    id: int
+    nom: str
+    adresse: str
+    code_postal: str
+    commune: str
+    code_insee: str
+    latitude: float
+    longitude: float
+    horaires: str
+
+
+class ResultatOut(Schema):
+    service: RefOut
+    structure: RefOut
+    lieu: LieuOut | None
+    distance_km: float | None
+    score: float
+    raisons: list[str]
+    categories: list[str]
+    situation: str = Field(description="proche, a_distance ou hors_rayon")
+    modalites: list[str]
+    frais: list[str]
+
+
+class CommuneRefOut(Schema):
+    code: str
+    nom: str
+    latitude: float
+    longitude: float
+
+
+class ContraintesOut(Schema):
+    rayon_km: float
+    gratuit: bool
+    modalite: str
+    accessible: bool
+    jour: str
+    limite: int
+
+
+class ComprehensionOut(Schema):
+    mots: list[str]
+    corrections: dict[str, str]
+    inconnus: list[str]
+    version_lexique: int
+
+
+class OrientationOut(Schema):
+    besoin: str
+    profil: str
+    commune: CommuneRefOut
+    contraintes: ContraintesOut
+    categories: list[CategorieOut]
+    resultats: list[ResultatOut]
+    proches: int = Field(description="Services trouvés dans le rayon")
+    message: str
+    comprehension: ComprehensionOut
+
+
+class ErreurOut(Schema):
+    detail: str
+
+
+@router.post(
+    "/orientations",
+    response={200: OrientationOut, 422: ErreurOut},
+    summary="Orienter un besoin exprimé librement",
+)
+def orientation_create(request: HttpRequest, payload: OrientationIn) -> Any:
+    """Comprend le besoin (catégories classées, avec leur explication) et propose les services
+    les plus adaptés autour de la commune, chacun avec ses raisons."""
+    try:
+        return orientation_answer(
+            besoin=payload.besoin,
+            profil=payload.profil,
+            commune=payload.commune,
+            contraintes=(
+                payload.contraintes.model_dump(exclude_none=True) if payload.contraintes else {}
+            ),
+        )
+    except OrientationError as exc:
+        return Status(exc.status, {"detail": exc.message})
+
+
+class SuggestionIn(Schema):
+    besoin: str = Field("", description="Le besoin en cours de frappe")
+    profil: str = Field("particulier")
+    limit: int = Field(5, ge=1, le=10)
+
+
+@router.get(
+    "/orientations/categories",
+    response={200: list[CategorieOut], 422: ErreurOut},
+    summary="Catégories suggérées pendant la frappe",
+)
+def orientation_categories(request: HttpRequest, filters: Query[SuggestionIn]) -> Any:
+    """La seule compréhension du besoin, sans commune ni services : pour proposer des
+    catégories pendant que la personne écrit."""
+    try:
+        return need_categories(besoin=filters.besoin, profil=filters.profil, limit=filters.limit)
+    except OrientationError as exc:
+        return Status(exc.status, {"detail": exc.message})
