@@ -10,7 +10,7 @@ from maillage.accounts.models import RoleAssignment
 from maillage.directory.models import ColumnMapping, Source
 from maillage.territories.models import Territoire
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.directory.mapping_test_urls")]
+pytestmark = pytest.mark.django_db
 SAMPLE = "Réf;Nom du lieu;Adresse;CP;Ville\nA1;EPN;Place des Otages;29600;Morlaix\n"
 
 
