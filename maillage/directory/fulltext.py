@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.db import connection
@@ -206,21 +206,32 @@ def expand(query: str) -> tuple[list[list[str]], dict[str, list[str]]]:
     return alternatives, corrections
 
 
-def matches(words: list[list[str]], body: str) -> float | None:
-    """Rank of a document for query words (lower is better), None when a word is missing.
+def matcher(words: list[list[str]]) -> Callable[[str], float | None]:
+    """The rank function of a document for query words (lower is better, None when a word
+    is missing): the same rule as the engines, every query word (or one of its
+    alternatives) must start some word of the document.
 
-    The same rule as the engines: every query word (or one of its alternatives) must start
-    some word of the document.
+    Documents are words joined by single spaces, so the words starting with `w` are the
+    occurrences of " w" in " " + document, which `str.count` finds at C speed; an
+    alternative that another one starts is dropped first, not to count a word twice.
     """
-    document_words = body.split()
-    score = 0
-    for alternatives in words:
-        prefixes = tuple(alternatives)
-        hits = sum(1 for token in document_words if token.startswith(prefixes))
-        if not hits:
-            return None
-        score += hits
-    return -score / math.sqrt(len(document_words) + 1)
+    needles = [
+        [" " + w for w in set(group) if not any(w != o and w.startswith(o) for o in group)]
+        for group in words
+    ]
+
+    def rank(body: str) -> float | None:
+        padded = " " + body
+        score = 0
+        for group in needles:
+            hits = sum(padded.count(needle) for needle in group)
+            if not hits:
+                return None
+            score += hits
+        length = body.count(" ") + 1 if body else 0
+        return -score / math.sqrt(length + 1)
+
+    return rank
 
 
 def ranks(query: str | list[list[str]], ids: set[int] | None = None) -> dict[int, float]:
@@ -244,8 +255,9 @@ def ranks(query: str | list[list[str]], ids: set[int] | None = None) -> dict[int
                     [json.dumps(sorted(ids))],
                 )
                 found = {}
+                rank_of = matcher(words)
                 for pk, body in cursor.fetchall():
-                    rank = matches(words, body)
+                    rank = rank_of(body)
                     if rank is not None:
                         found[int(pk)] = rank
                 return found

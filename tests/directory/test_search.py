@@ -228,6 +228,20 @@ def test_text_near_a_place_finds_what_text_alone_finds_there(client, directory):
     assert _get(client, q="zzzz", commune="29151", rayon_km=60)["count"] == 0
 
 
+def test_matcher_counts_words_by_their_start_once_each():
+    rank = fulltext.matcher([["impression"], ["3d"]])
+    assert rank("atelier impression 3d") is not None
+    assert rank("atelier 3d") is None  # every query word must start a word
+    assert rank("reimpression 3d") is None  # …the start of a word, not its middle
+    # "new" and "news" both start "news": the word counts once, as the engines count it.
+    twice = fulltext.matcher([["new", "news", "news"]])
+    once = fulltext.matcher([["new"]])
+    assert twice("fake news") == once("fake news")
+    # More hits rank better (lower); longer documents dilute them.
+    assert rank("impression 3d impression") < rank("impression 3d")
+    assert rank("impression 3d") < rank("impression 3d et bien d autres mots")
+
+
 def test_edit_distance_counts_swaps_as_one_edit():
     assert fulltext.edit_distance("lorient", "lorient", 2) == 0
     assert fulltext.edit_distance("lorinet", "lorient", 2) == 1
