@@ -338,3 +338,17 @@ def test_purge_blanks_old_reporters_addresses_only_with_wet_run(lieux):
     assert old.courriel == "" and old.message == "x"
     assert recent.courriel == "recent@example.fr"
     assert still_open.courriel == "ouvert@example.fr"
+
+
+def test_moving_an_approximate_lieu_makes_its_position_exact(client, manager, lieux):
+    lieu = lieux[0]
+    Lieu.objects.filter(pk=lieu.pk).update(placement="mairie")
+    client.force_login(manager)
+    response = client.post(
+        reverse("espace:lieu_edit", args=[lieu.pk]), _lieu_post(lieu, latitude="48.5780")
+    )
+    assert response.status_code == 302
+    lieu.refresh_from_db()
+    assert lieu.placement == "source" and lieu.latitude == 48.578
+    revision = Revision.objects.get(object_id=lieu.pk, action=RevisionAction.UPDATE)
+    assert revision.changes["placement"] == ["mairie", "source"]

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 
-from ..enums import RevisionAction
+from ..enums import Placement, RevisionAction
 from ..models import ImportRun, Lieu, Revision, Service, Structure
 
 if TYPE_CHECKING:
@@ -101,6 +101,13 @@ def directory_object_update(
             plain[name] = value
     for name, value in plain.items():
         setattr(current, name, value)
+    if isinstance(current, Lieu) and (
+        current.latitude != before.get("latitude") or current.longitude != before.get("longitude")
+    ):
+        # A person placed the lieu: its position is no longer the mairie's approximation.
+        before["placement"] = current.placement
+        current.placement = Placement.SOURCE
+        plain["placement"] = Placement.SOURCE
     current.full_clean()
     after = {name: _json(getattr(current, name)) for name in plain}
     after.update({name: _m2m(items) for name, items in relations.items()})
