@@ -102,6 +102,9 @@ class LieuForm(MaillageForm):
     commune = forms.CharField(
         label="Commune",
         max_length=100,
+        widget=forms.TextInput(
+            attrs={"data-commune-input": "", "autocomplete": "off", "spellcheck": "false"}
+        ),
         help_text="Nom ou code INSEE, par exemple « Morlaix » ou « 29151 »",
     )
     latitude = forms.FloatField(

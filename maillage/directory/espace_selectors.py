@@ -12,6 +12,7 @@ from maillage.accounts.permissions import can_manage_structure, is_curator, mana
 
 from .enums import SignalementStatus
 from .models import Lieu, Service, Signalement, Structure
+from .selectors import COMMUNE_HEAVY
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -60,7 +61,9 @@ def access_structure(user: AnyUser, pk: int) -> Structure:
 
 
 def access_lieu(user: AnyUser, pk: int) -> Lieu:
-    lieu = get_object_or_404(Lieu.objects.select_related("structure", "commune"), pk=pk)
+    lieu = get_object_or_404(
+        Lieu.objects.select_related("structure", "commune").defer(*COMMUNE_HEAVY), pk=pk
+    )
     if not can_manage_structure(user, lieu.structure_id):
         raise PermissionDenied("Vous ne gérez pas la structure de ce lieu.")
     return lieu

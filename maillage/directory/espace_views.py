@@ -171,7 +171,7 @@ def lieu_edit(request: HttpRequest, pk: int) -> HttpResponse:
         names=list(LieuForm.base_fields),
         template_title=f"Modifier le lieu « {lieu.nom} »",
         public_url=reverse("directory:lieu_detail", args=[lieu.pk]),
-        extra={"structure": lieu.structure},
+        extra={"structure": lieu.structure, "commune_autocomplete": True},
     )
 
 

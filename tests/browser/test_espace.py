@@ -34,3 +34,20 @@ def test_structure_manager_edits_a_service(live_url, structure_manager, page, sc
     page.get_by_role("link", name="Signaler une erreur").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Signaler une erreur")
     screenshot("signaler-une-erreur")
+
+
+def test_lieu_commune_field_autocompletes(live_url, structure_manager, page, screenshot):
+    email, password = structure_manager
+    page.goto(live_url + "/espace/")
+    page.get_by_label("Adresse e-mail").fill(email)
+    page.get_by_label("Mot de passe").fill(password)
+    page.get_by_role("button", name="Se connecter").click()
+    page.get_by_role("link", name="Fablab du Pays de Morlaix", exact=True).last.click()
+    commune = page.get_by_role("combobox", name="Commune")
+    expect(commune).to_have_value("Morlaix (29151)")
+    commune.fill("Saint-Pol-de-L")
+    option = page.get_by_role("option").first
+    expect(option).to_contain_text("Saint-Pol-de-Léon")
+    screenshot("espace-lieu-commune")
+    option.click()
+    expect(commune).to_have_value("Saint-Pol-de-Léon (29259)")

@@ -129,14 +129,35 @@ def directory_object_update(
     return changes
 
 
+def _readable(value: Any) -> str:
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "oui" if value else "non"
+    return str(value)
+
+
 def revisions_of(obj: Directory, limit: int = 50) -> list[Revision]:
-    """The history of one object, newest first, with who or which import changed it."""
-    return list(
+    """The history of one object, newest first, with who or which import changed it.
+
+    Each revision gets `rows`: (field's French name, before, after) as readable text."""
+    revisions = list(
         Revision.objects.filter(
             content_type=ContentType.objects.get_for_model(obj, for_concrete_model=True),
             object_id=obj.pk,
         ).select_related("user", "import_run__source")[:limit]
     )
+    labels: dict[str, str] = {}
+    for field in obj._meta.get_fields():
+        labels[field.name] = str(getattr(field, "verbose_name", field.name))
+    for revision in revisions:
+        revision.rows = [  # type: ignore[attr-defined]
+            (labels.get(name, name), _readable(values[0]), _readable(values[1]))
+            for name, values in revision.changes.items()
+        ]
+    return revisions
 
 
 # Hooks called by `lieux_import` at its upsert point.
