@@ -352,3 +352,40 @@ def test_moving_an_approximate_lieu_makes_its_position_exact(client, manager, li
     assert lieu.placement == "source" and lieu.latitude == 48.578
     revision = Revision.objects.get(object_id=lieu.pk, action=RevisionAction.UPDATE)
     assert revision.changes["placement"] == ["mairie", "source"]
+
+
+def test_public_lieu_page_offers_editing_to_its_managers_only(client, manager, lieux):
+    url = reverse("directory:lieu_detail", args=[lieux[0].pk])
+    edit = reverse("espace:lieu_edit", args=[lieux[0].pk])
+    assert edit not in client.get(url).content.decode()
+    client.force_login(manager)
+    assert edit in client.get(url).content.decode()
+    other = reverse("directory:lieu_detail", args=[lieux[1].pk])
+    assert reverse("espace:lieu_edit", args=[lieux[1].pk]) not in client.get(other).content.decode()
+
+
+def test_permission_predicates(make_user, manager, lieux):
+    from django.contrib.auth.models import AnonymousUser
+
+    from maillage.accounts.permissions import (
+        can_import,
+        can_manage_structure,
+        can_use_espace,
+        managed_structure_ids,
+    )
+
+    mine, other = lieux[0].structure, lieux[1].structure
+    assert managed_structure_ids(manager) == {mine.pk}
+    assert can_manage_structure(manager, mine.pk) and not can_manage_structure(manager, other.pk)
+    assert can_use_espace(manager) and not can_import(manager)
+    anonymous = AnonymousUser()
+    assert not can_manage_structure(anonymous, mine.pk) and not can_use_espace(anonymous)
+    manager.is_active = False
+    assert not can_manage_structure(manager, mine.pk)
+
+
+def test_a_structure_manager_role_needs_its_structure(make_user):
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError, match="gère une structure"):
+        role_grant(user=make_user("x@example.fr"), role=Role.STRUCTURE_MANAGER)
