@@ -45,11 +45,6 @@ def _user(request: HttpRequest) -> User:
     return request.user
 
 
-def _require_espace(request: HttpRequest) -> None:
-    if not can_use_espace(request.user):
-        raise PermissionDenied("Votre compte n'a pas de structure à gérer.")
-
-
 def _breadcrumb(current: str, *links: tuple[str, str]) -> dict[str, Any]:
     return {
         "links": [{"url": reverse("espace:home"), "title": "Mon espace"}]
@@ -60,7 +55,13 @@ def _breadcrumb(current: str, *links: tuple[str, str]) -> dict[str, Any]:
 
 def espace_home(request: HttpRequest) -> HttpResponse:
     """A manager's structures, lieux, services and open reports; everything for a curator."""
-    _require_espace(request)
+    if not can_use_espace(request.user):
+        return render(
+            request,
+            "directory/espace/no_role.html",
+            {"title": "Mon espace", "breadcrumb_data": {"current": "Mon espace"}},
+            status=403,
+        )
     curator = is_curator(request.user)
     q = request.GET.get("q", "").strip()[:100]
     structures = Paginator(sel.structures_for(request.user, q), 20).get_page(

@@ -83,7 +83,9 @@ def test_espace_requires_login_and_a_role(client, make_user):
     response = client.get(reverse("espace:home"))
     assert response.status_code == 302 and "connexion" in response.url
     client.force_login(make_user("rien@example.fr"))
-    assert client.get(reverse("espace:home")).status_code == 403
+    response = client.get(reverse("espace:home"))
+    assert response.status_code == 403
+    assert "rattaché à aucune structure" in response.content.decode()
 
 
 def test_manager_sees_only_their_structure(client, manager, lieux):
