@@ -142,6 +142,7 @@ def test_invalid_lieu_form_keeps_what_was_typed(client, manager, lieux):
     assert "Horaires illisibles" in html and "hors de la commune" in html
     assert 'value="Nouveau nom"' in html
     assert 'aria-describedby="' in html
+    assert 'id="form-errors"' in html and "Le formulaire contient 2 erreurs" in html
     lieu.refresh_from_db()
     assert lieu.nom == "Espace numérique de Morlaix"
     assert not Revision.objects.filter(action=RevisionAction.UPDATE).exists()
