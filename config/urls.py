@@ -22,6 +22,7 @@ urlpatterns = [
     path("api/v1/", include((_public(api_patterns), api_app_name), namespace=api_namespace)),
     path("comptes/", include("maillage.accounts.urls")),
     path("espace/correspondances/", include("maillage.directory.mapping_urls")),
+    path("espace/", include("maillage.directory.espace_urls")),
     path("", include("maillage.territories.urls")),
     path("", include("maillage.directory.urls")),
     path("", include("maillage.core.urls")),

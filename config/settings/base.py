@@ -209,3 +209,27 @@ MAILLAGE_TILE_ATTRIBUTION = os.environ.get(
     "MAILLAGE_TILE_ATTRIBUTION", "© contributeurs OpenStreetMap"
 )
 MAILLAGE_SITE_NAME = "Maillage"
+
+# E-mail: printed on the console unless an SMTP server is configured (production).
+DEFAULT_FROM_EMAIL = os.environ.get(
+    "DEFAULT_FROM_EMAIL", "Maillage <ne-pas-repondre@maillage.local>"
+)
+if os.environ.get("EMAIL_HOST"):
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = os.environ["EMAIL_HOST"]
+    EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "587"))
+    EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+    EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+    EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+
+# "Signaler une erreur": anti-spam and retention of the reporter's address.
+MAILLAGE_SIGNALEMENT_RETENTION_DAYS = int(
+    os.environ.get("MAILLAGE_SIGNALEMENT_RETENTION_DAYS", "90")
+)
+MAILLAGE_SIGNALEMENT_PER_HOUR = int(os.environ.get("MAILLAGE_SIGNALEMENT_PER_HOUR", "5"))
+MAILLAGE_SIGNALEMENT_MIN_SECONDS = int(os.environ.get("MAILLAGE_SIGNALEMENT_MIN_SECONDS", "3"))
+
+# Back-office uploads: the file waits in the database for the worker.
+MAILLAGE_IMPORT_MAX_BYTES = int(os.environ.get("MAILLAGE_IMPORT_MAX_BYTES", str(20_000_000)))

@@ -13,8 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
-from maillage.accounts.enums import Role
-from maillage.accounts.permissions import has_role
+from maillage.accounts.permissions import is_curator
 
 from . import tabular
 from .lieux_standard import FileFormatError
@@ -24,10 +23,8 @@ from .services import column_mapping_save
 
 
 def _authorize(request: HttpRequest) -> None:
-    user = request.user
-    if not user.is_authenticated or not user.is_active:
-        raise PermissionDenied
-    if not (user.is_superuser or has_role(user, Role.TERRITORY_ADMIN)):
+    """Column mappings are the curators' work (superusers and territorial administrators)."""
+    if not is_curator(request.user):
         raise PermissionDenied
 
 

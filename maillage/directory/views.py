@@ -7,6 +7,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
+from maillage.accounts.permissions import can_manage_structure
 from maillage.territories.selectors import commune_search, territoire_get
 
 from . import selectors
@@ -102,6 +103,7 @@ def lieu_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "title": lieu.nom,
             "lieu": lieu,
+            "can_edit": can_manage_structure(request.user, lieu.structure_id),
             **details,
             "breadcrumb_data": {
                 "links": [{"url": reverse("directory:search"), "title": "Annuaire"}],

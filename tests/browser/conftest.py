@@ -179,3 +179,60 @@ def pytest_sessionfinish(session, exitstatus):
     # Keep the screenshots of the last run only.
     if exitstatus == 0 and ARTIFACTS.exists() and not any(ARTIFACTS.iterdir()):
         shutil.rmtree(ARTIFACTS)
+
+
+MANAGER_EMAIL = "gestion@fablab-morlaix.fr"
+MANAGER_PASSWORD = "un mot de passe solide 2026"
+
+
+@pytest.fixture(scope="session")
+def live_manage(live_url, tmp_path_factory):
+    """Run a management command against the live server's database: live_manage("worker", …)."""
+    var_dir = next(tmp_path_factory.getbasetemp().glob("var*/server.log")).parent
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.dev",
+        "MAILLAGE_VAR_DIR": str(var_dir),
+    }
+    env.pop("DATABASE_URL", None)
+
+    def run(*args: str) -> None:
+        subprocess.run(  # noqa: S603 - our own command
+            [sys.executable, str(ROOT / "manage.py"), *args], cwd=ROOT, env=env, check=True
+        )
+
+    return run
+
+
+ADMIN_EMAIL = "admin@maillage.test"
+
+
+@pytest.fixture(scope="session")
+def administrator(live_manage):
+    """A superuser in the live server's database: (e-mail, password)."""
+    live_manage(
+        "shell",
+        "-c",
+        "from maillage.accounts.models import User\n"
+        f"User.objects.filter(email={ADMIN_EMAIL!r}).exists() or "
+        f"User.objects.create_superuser({ADMIN_EMAIL!r}, {MANAGER_PASSWORD!r})\n",
+    )
+    return ADMIN_EMAIL, MANAGER_PASSWORD
+
+
+@pytest.fixture(scope="session")
+def structure_manager(live_manage):
+    """A structure manager of the Fablab du Pays de Morlaix in the live server's database:
+    (e-mail, password)."""
+    script = (
+        "from maillage.accounts.enums import Role\n"
+        "from maillage.accounts.models import User\n"
+        "from maillage.accounts.services import role_grant\n"
+        "from maillage.directory.models import Lieu\n"
+        f"user, _ = User.objects.get_or_create(email={MANAGER_EMAIL!r})\n"
+        f"user.set_password({MANAGER_PASSWORD!r}); user.save()\n"
+        "lieu = Lieu.objects.get(nom='Fablab du Pays de Morlaix')\n"
+        "role_grant(user=user, role=Role.STRUCTURE_MANAGER, structure=lieu.structure)\n"
+    )
+    live_manage("shell", "-c", script)
+    return MANAGER_EMAIL, MANAGER_PASSWORD

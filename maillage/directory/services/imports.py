@@ -36,6 +36,7 @@ from ..models import (
 )
 from ..schema_check import schema_validate
 from .completion import services_complete
+from .history import revision_import_created, revision_import_update
 from .indexing import services_reindex
 from .merging import lieux_deduplicate
 
@@ -514,10 +515,12 @@ def _upsert(
             fingerprint=fingerprint,
             date_maj=record.date_maj,
         )
+        revision_import_created(result.run, structure, lieu, service)
         result.created += 1
         return
 
     lieu = existing.lieu
+    revision_import_update(result.run, lieu, lieu_values, existing.service, service_values)
     changed = [name for name, value in lieu_values.items() if getattr(lieu, name) != value]
     for name, value in lieu_values.items():
         setattr(lieu, name, value)

@@ -1,4 +1,7 @@
 /* Commune autocomplete: turns the plain search form into an ARIA 1.2 combobox.
+ * Also enhances a commune field inside a larger form: a container (not a form) marked
+ * data-commune-autocomplete around an input marked data-commune-input; choosing a commune
+ * then fills "Nom (code INSEE)" instead of submitting.
  * Keyboard: Down/Up move in the list, Enter opens the highlighted commune,
  * Escape closes the list. Without JavaScript the form still submits to the search page. */
 (function () {
@@ -7,11 +10,17 @@
   function setup(form) {
     if (form.dataset.enhanced) return;
     form.dataset.enhanced = "1";
-    var input = form.querySelector("input[name=q]");
+    var isForm = form.tagName === "FORM";
+    var input = form.querySelector("[data-commune-input]") || form.querySelector("input[name=q]");
     var listbox = form.querySelector("[role=listbox]");
     var status = form.querySelector("[data-status]");
     var codeField = form.querySelector("input[name=code]");
     var apiUrl = form.dataset.apiUrl;
+    if (!isForm) {
+      // Show the list right under the field it completes.
+      input.parentNode.classList.add("commune-search__field");
+      input.insertAdjacentElement("afterend", listbox);
+    }
     var items = [];
     var active = -1;
     var timer = null;
@@ -47,10 +56,14 @@
     function choose(index) {
       var commune = items[index];
       if (!commune) return;
+      close();
+      if (!isForm) {
+        input.value = commune.nom + " (" + commune.code + ")";
+        return;
+      }
       input.value = commune.nom;
       codeField.disabled = false;
       codeField.value = commune.code;
-      close();
       form.submit();
     }
 
@@ -93,7 +106,7 @@
 
     function search() {
       var query = input.value.trim();
-      codeField.disabled = true;
+      if (codeField) codeField.disabled = true;
       if (query === lastQuery) return;
       lastQuery = query;
       if (query.length < 2) {

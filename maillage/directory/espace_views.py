@@ -1,0 +1,397 @@
+"""The management space (/espace/): structure managers and administrators curate the directory."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import time
+from typing import Any
+from urllib.parse import quote
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+
+from maillage.accounts.models import User
+from maillage.accounts.permissions import can_import, can_use_espace, is_curator
+
+from . import espace_selectors as sel
+from .enums import ImportStatus, SignalementStatus
+from .espace_forms import (
+    ImportUploadForm,
+    LieuForm,
+    ServiceForm,
+    SignalementCloseForm,
+    SignalementForm,
+    StructureForm,
+    initial_of,
+)
+from .models import ImportRun, Lieu, Service, Structure
+from .selectors import COMMUNE_HEAVY
+from .services.history import directory_object_update, revisions_of
+from .services.signalements import signalement_close, signalement_create
+from .services.uploads import import_run_queue, source_for_upload
+
+
+def _user(request: HttpRequest) -> User:
+    # LoginRequiredMiddleware guarantees it on every non-public view.
+    assert isinstance(request.user, User)  # noqa: S101
+    return request.user
+
+
+def _breadcrumb(current: str, *links: tuple[str, str]) -> dict[str, Any]:
+    return {
+        "links": [{"url": reverse("espace:home"), "title": "Mon espace"}]
+        + [{"url": url, "title": title} for url, title in links],
+        "current": current,
+    }
+
+
+def espace_home(request: HttpRequest) -> HttpResponse:
+    """A manager's structures, lieux, services and open reports; everything for a curator."""
+    if not can_use_espace(request.user):
+        return render(
+            request,
+            "directory/espace/no_role.html",
+            {"title": "Mon espace", "breadcrumb_data": {"current": "Mon espace"}},
+            status=403,
+        )
+    curator = is_curator(request.user)
+    q = request.GET.get("q", "").strip()[:100]
+    structures = Paginator(sel.structures_for(request.user, q), 20).get_page(
+        request.GET.get("page")
+    )
+    signalements = Paginator(sel.signalements_for(request.user), 20).get_page(
+        request.GET.get("page_signalements")
+    )
+    lieux: list[Lieu] = []
+    services: list[Service] = []
+    if not curator:
+        ids = [s.pk for s in structures]
+        lieux = list(
+            Lieu.objects.filter(structure_id__in=ids)
+            .select_related("commune")
+            .defer(*COMMUNE_HEAVY)
+            .order_by("nom")
+        )
+        services = list(Service.objects.filter(structure_id__in=ids).order_by("nom"))
+    return render(
+        request,
+        "directory/espace/home.html",
+        {
+            "title": "Mon espace",
+            "curator": curator,
+            "q": q,
+            "structures_extra": f"q={quote(q)}&" if q else "",
+            "structures": structures,
+            "lieux": lieux,
+            "services": services,
+            "signalements": signalements,
+            "imports": ImportRun.objects.select_related("source")[:5] if curator else [],
+            "breadcrumb_data": {"current": "Mon espace"},
+        },
+    )
+
+
+def _edit(
+    request: HttpRequest,
+    *,
+    obj: Structure | Lieu | Service,
+    form_class: type,
+    names: list[str],
+    template_title: str,
+    form_kwargs: dict[str, Any] | None = None,
+    public_url: str,
+    extra: dict[str, Any] | None = None,
+) -> HttpResponse:
+    kwargs = form_kwargs or {}
+    if request.method == "POST":
+        form = form_class(request.POST, **kwargs)
+        if form.is_valid():
+            try:
+                changes = directory_object_update(
+                    obj=obj, user=_user(request), data=form.cleaned_data
+                )
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                if changes:
+                    messages.success(
+                        request, f"Modifications enregistrées ({len(changes)} champ(s))."
+                    )
+                else:
+                    messages.info(request, "Aucune modification : rien n'a été enregistré.")
+                return redirect(request.path)
+    else:
+        form = form_class(initial=initial_of(obj, names), **kwargs)
+    return render(
+        request,
+        "directory/espace/edit.html",
+        {
+            "title": template_title,
+            "form": form,
+            "obj": obj,
+            "public_url": public_url,
+            "revisions": revisions_of(obj),
+            "breadcrumb_data": _breadcrumb(template_title),
+            **(extra or {}),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def structure_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    structure = sel.access_structure(request.user, pk)
+    return _edit(
+        request,
+        obj=structure,
+        form_class=StructureForm,
+        names=list(StructureForm.base_fields),
+        template_title=f"Modifier la structure « {structure.nom} »",
+        public_url=reverse("directory:structure_detail", args=[structure.pk]),
+        extra={
+            "lieux": structure.lieux.order_by("nom").only("pk", "nom"),
+            "services": structure.services.order_by("nom").only("pk", "nom"),
+        },
+    )
+
+
+def lieu_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    lieu = sel.access_lieu(request.user, pk)
+    return _edit(
+        request,
+        obj=lieu,
+        form_class=LieuForm,
+        names=list(LieuForm.base_fields),
+        template_title=f"Modifier le lieu « {lieu.nom} »",
+        public_url=reverse("directory:lieu_detail", args=[lieu.pk]),
+        extra={"structure": lieu.structure, "commune_autocomplete": True},
+    )
+
+
+def service_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    service = sel.access_service(request.user, pk)
+    lieu = service.lieux.first()
+    return _edit(
+        request,
+        obj=service,
+        form_class=ServiceForm,
+        names=list(ServiceForm.base_fields),
+        template_title=f"Modifier le service « {service.nom} »",
+        form_kwargs={"structure": service.structure},
+        public_url=reverse("directory:lieu_detail", args=[lieu.pk])
+        if lieu
+        else reverse("directory:structure_detail", args=[service.structure_id]),
+        extra={"structure": service.structure},
+    )
+
+
+def signalement_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    signalement = sel.access_signalement(request.user, pk)
+    form = SignalementCloseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            signalement_close(
+                signalement=signalement,
+                user=_user(request),
+                status=form.cleaned_data["status"],
+                reponse=form.cleaned_data["reponse"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "Signalement clos.")
+            return redirect("espace:home")
+    return render(
+        request,
+        "directory/espace/signalement.html",
+        {
+            "title": "Signalement",
+            "signalement": signalement,
+            "form": form,
+            "is_open": signalement.status == SignalementStatus.OPEN,
+            "breadcrumb_data": _breadcrumb(f"Signalement sur « {signalement.lieu.nom} »"),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+# Public: "signaler une erreur" on a lieu page.
+
+
+def _client_key(request: HttpRequest) -> str:
+    # Only a hash of the address is kept, in the cache, for an hour.
+    address = request.META.get("REMOTE_ADDR", "")
+    return "signalement:" + hashlib.sha256(address.encode()).hexdigest()[:32]
+
+
+@login_not_required
+def signalement_create_view(request: HttpRequest, pk: int) -> HttpResponse:
+    lieu = get_object_or_404(Lieu.objects.select_related("structure"), pk=pk)
+    if request.method == "POST":
+        form = SignalementForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                started = float(data["started"] or 0)
+            except ValueError:
+                started = 0
+            too_fast = time.time() - started < settings.MAILLAGE_SIGNALEMENT_MIN_SECONDS
+            if data["website"] or too_fast:
+                # Looks automated: answer as if accepted, record nothing.
+                return render(request, "directory/signalement_merci.html", {"lieu": lieu})
+            key = _client_key(request)
+            cache.add(key, 0, 3600)
+            if cache.incr(key) > settings.MAILLAGE_SIGNALEMENT_PER_HOUR:
+                form.add_error(
+                    None,
+                    "Vous avez envoyé beaucoup de signalements en peu de temps : réessayez "
+                    "dans une heure, ou écrivez directement à la structure.",
+                )
+                return _signalement_page(request, lieu, form, status=429)
+            signalement_create(
+                lieu=lieu,
+                sujet=data["sujet"],
+                message=data["message"],
+                courriel=data["courriel"],
+                base_url=request.build_absolute_uri("/")[:-1],
+            )
+            return render(
+                request,
+                "directory/signalement_merci.html",
+                {"title": "Merci", "lieu": lieu},
+            )
+        return _signalement_page(request, lieu, form, status=400)
+    form = SignalementForm(initial={"started": f"{time.time():.0f}"})
+    return _signalement_page(request, lieu, form)
+
+
+def _signalement_page(
+    request: HttpRequest, lieu: Lieu, form: SignalementForm, status: int = 200
+) -> HttpResponse:
+    return render(
+        request,
+        "directory/signalement_form.html",
+        {
+            "title": f"Signaler une erreur — {lieu.nom}",
+            "lieu": lieu,
+            "form": form,
+            "breadcrumb_data": {
+                "links": [
+                    {"url": reverse("directory:search"), "title": "Annuaire"},
+                    {"url": reverse("directory:lieu_detail", args=[lieu.pk]), "title": lieu.nom},
+                ],
+                "current": "Signaler une erreur",
+            },
+        },
+        status=status,
+    )
+
+
+# Imports uploaded by administrators.
+
+
+def _require_import(request: HttpRequest) -> None:
+    if not can_import(request.user):
+        raise PermissionDenied("Seuls les administrateurs importent des fichiers.")
+
+
+def import_list(request: HttpRequest) -> HttpResponse:
+    _require_import(request)
+    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["fichier"]
+        source = source_for_upload(
+            source=form.cleaned_data["source"],
+            nouvelle_source=form.cleaned_data["nouvelle_source"],
+        )
+        run = import_run_queue(
+            data=upload.read(), filename=upload.name, source=source, user=_user(request)
+        )
+        messages.success(request, "Fichier reçu : l'import va commencer.")
+        return redirect("espace:import_detail", pk=run.pk)
+    runs = Paginator(
+        ImportRun.objects.select_related("source", "created_by").defer("donnees", "rapport"), 20
+    ).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "directory/espace/imports.html",
+        {
+            "title": "Imports",
+            "form": form,
+            "runs": runs,
+            "max_mb": settings.MAILLAGE_IMPORT_MAX_BYTES // 1_000_000,
+            "breadcrumb_data": _breadcrumb("Imports"),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def _run(request: HttpRequest, pk: int) -> ImportRun:
+    _require_import(request)
+    return get_object_or_404(
+        ImportRun.objects.select_related("source", "created_by").defer("donnees"), pk=pk
+    )
+
+
+def _progress(run: ImportRun) -> dict[str, Any]:
+    percent = 0
+    if run.progress_total:
+        percent = round(100 * run.progress_done / run.progress_total)
+    return {
+        "status": run.status,
+        "status_label": run.get_status_display(),
+        "done": run.progress_done,
+        "total": run.progress_total,
+        "percent": percent,
+        "finished": run.status in (ImportStatus.DONE, ImportStatus.FAILED),
+    }
+
+
+def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    run = _run(request, pk)
+    rapport = Paginator(run.rapport, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "directory/espace/import_detail.html",
+        {
+            "title": f"Import « {run.fichier} »",
+            "run": run,
+            "progress": _progress(run),
+            "rapport": rapport,
+            "breadcrumb_data": _breadcrumb(
+                f"Import « {run.fichier} »", (reverse("espace:import_list"), "Imports")
+            ),
+        },
+    )
+
+
+def import_progress(request: HttpRequest, pk: int) -> JsonResponse:
+    return JsonResponse(_progress(_run(request, pk)))
+
+
+def import_report_csv(request: HttpRequest, pk: int) -> HttpResponse:
+    run = _run(request, pk)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="rapport-import-{run.pk}.csv"'
+    response.write("\ufeff")  # opens with the right accents in spreadsheet software
+    writer = csv.writer(response, delimiter=";")
+    writer.writerow(["ligne", "champ", "valeur", "message", "bloquant"])
+    for row in run.rapport:
+        writer.writerow(
+            [
+                row.get("ligne", row.get("line", "")),
+                row.get("champ", row.get("field", "")),
+                row.get("valeur", row.get("value", "")),
+                row.get("message", ""),
+                "oui" if row.get("bloquant", row.get("blocking", True)) else "non",
+            ]
+        )
+    return response

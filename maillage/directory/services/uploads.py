@@ -1,0 +1,121 @@
+"""Files uploaded in the management space: kept on an ImportRun, imported by the worker."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from django.db import connections, transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from .. import lieux_standard as std
+from ..enums import ImportStatus
+from ..models import ImportRun, Source
+from .imports import lieux_import
+
+if TYPE_CHECKING:
+    from django.db.backends.base.base import BaseDatabaseWrapper
+
+    from maillage.accounts.models import User
+
+logger = logging.getLogger(__name__)
+
+
+def source_for_upload(*, source: Source | None, nouvelle_source: str) -> Source:
+    if source is not None:
+        return source
+    nom = nouvelle_source.strip()
+    found, _ = Source.objects.get_or_create(
+        slug=slugify(nom)[:100] or "source", defaults={"nom": nom}
+    )
+    return found
+
+
+def import_run_queue(*, data: bytes, filename: str, source: Source, user: User) -> ImportRun:
+    """Store the uploaded file on a new run waiting for the worker, and queue the task."""
+    from ..tasks import import_run_task
+
+    with transaction.atomic():
+        run = ImportRun.objects.create(
+            source=source,
+            fichier=filename[:500],
+            status=ImportStatus.PENDING,
+            donnees=data,
+            created_by=user,
+        )
+        transaction.on_commit(lambda: import_run_task.enqueue(run.pk))
+    return run
+
+
+class _ProgressWriter:
+    """Writes an import's progress where the run page can read it while the import runs.
+
+    `lieux_import` writes the valid rows in one transaction, so progress written through the
+    same connection only shows at the commit. On PostgreSQL a second connection in autocommit
+    makes it visible at once; SQLite allows one writer at a time, so there the figures land
+    with the commit and the page shows "en cours" until then.
+    """
+
+    def __init__(self, run_id: int) -> None:
+        self.run_id = run_id
+        self.connection: BaseDatabaseWrapper | None = None
+        if connections["default"].vendor != "sqlite":
+            self.connection = connections.create_connection("default")
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.connection is None:
+            ImportRun.objects.filter(pk=self.run_id).update(
+                progress_done=done, progress_total=total
+            )
+            return
+        table = ImportRun._meta.db_table
+        with self.connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {table} SET progress_done = %s, progress_total = %s WHERE id = %s",  # noqa: S608
+                [done, total, self.run_id],
+            )
+
+    def close(self) -> None:
+        if self.connection is not None:
+            self.connection.close()
+
+
+def import_run_execute(*, run_id: int) -> dict[str, int]:
+    """Run a queued import, writing its progress on the run as it goes."""
+    run = ImportRun.objects.get(pk=run_id)
+    if run.status != ImportStatus.PENDING or run.donnees is None:
+        logger.warning("import run %s is not waiting (status %s): skipped", run.pk, run.status)
+        return dict(run.counts)
+    data = bytes(run.donnees)
+
+    writer = _ProgressWriter(run.pk)
+    try:
+        result = lieux_import(
+            data=data,
+            filename=run.fichier,
+            source_name=run.source.nom,
+            progress=writer,
+            run=run,
+        )
+    except std.FileFormatError:
+        # lieux_import has recorded the failure and its message on the run.
+        ImportRun.objects.filter(pk=run.pk).update(donnees=None)
+        return {}
+    except Exception:
+        logger.exception("import run %s failed", run.pk)
+        ImportRun.objects.filter(pk=run.pk).update(
+            status=ImportStatus.FAILED,
+            finished_at=timezone.now(),
+            donnees=None,
+            message="Erreur inattendue pendant l'import : rien n'a été écrit. Réessayez ; si "
+            "l'erreur revient, transmettez le fichier à l'équipe technique.",
+        )
+        raise
+    finally:
+        writer.close()
+    total = result.run.counts.get("lignes", 0)
+    ImportRun.objects.filter(pk=run.pk).update(
+        donnees=None, progress_done=total, progress_total=total
+    )
+    return dict(result.run.counts)

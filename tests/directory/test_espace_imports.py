@@ -1,0 +1,155 @@
+"""Uploading a file in the management space: queued, imported by the worker, reported."""
+
+import json
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.test import override_settings
+from django.urls import reverse
+
+from maillage.accounts.enums import Role
+from maillage.accounts.services import role_grant
+from maillage.directory.enums import ImportStatus
+from maillage.directory.models import ImportRun, Lieu, Source
+
+pytestmark = pytest.mark.django_db
+
+ROWS = [
+    {
+        "id": "1",
+        "nom": "Espace numérique de Morlaix",
+        "commune": "Morlaix",
+        "code_postal": "29600",
+        "adresse": "Place des Otages",
+        "latitude": 48.5776,
+        "longitude": -3.8283,
+        "date_maj": "2024-03-01",
+        "services": "Aide aux démarches administratives",
+    },
+    {
+        "id": "2",
+        "nom": "Lieu sans commune",
+        "commune": "Atlantide",
+        "code_postal": "00000",
+        "adresse": "1 rue de nulle part",
+        "date_maj": "2024-03-01",
+        "services": "Aide aux démarches administratives",
+    },
+]
+
+
+@pytest.fixture
+def admin(make_user):
+    return make_user("admin@example.fr", is_superuser=True, is_staff=True)
+
+
+@pytest.fixture
+def run_worker(monkeypatch):
+    def run() -> None:
+        # The worker closes connections it finds in a transaction; the test holds one.
+        monkeypatch.setattr(
+            "django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None
+        )
+        call_command("worker", burst=True, verbosity=0)
+
+    return run
+
+
+def _upload(client, content: bytes, name: str = "lieux.json", **extra):
+    data = {"fichier": SimpleUploadedFile(name, content), "nouvelle_source": "Réseau test"}
+    data.update(extra)
+    return client.post(reverse("espace:import_list"), data)
+
+
+def test_only_curators_upload(client, make_user):
+    client.force_login(make_user("gestion@example.fr"))
+    assert client.get(reverse("espace:import_list")).status_code == 403
+
+
+def test_upload_is_queued_then_imported_by_the_worker(
+    client, admin, run_worker, django_capture_on_commit_callbacks
+):
+    client.force_login(admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _upload(client, json.dumps(ROWS).encode())
+    run = ImportRun.objects.get()
+    assert response.status_code == 302
+    assert response.url == reverse("espace:import_detail", args=[run.pk])
+    assert run.status == ImportStatus.PENDING and bytes(run.donnees) == json.dumps(ROWS).encode()
+    assert run.created_by == admin and run.source.nom == "Réseau test"
+    page = client.get(response.url).content.decode()
+    assert "En attente" in page and 'http-equiv="refresh"' in page
+    assert client.get(reverse("espace:import_progress", args=[run.pk])).json()["finished"] is False
+
+    run_worker()
+
+    run.refresh_from_db()
+    assert run.status == ImportStatus.DONE and run.donnees is None
+    assert run.counts["crees"] == 1 and run.counts["rejetes"] == 1
+    assert run.progress_done == run.progress_total == 2
+    assert Lieu.objects.filter(nom="Espace numérique de Morlaix").exists()
+    progress = client.get(reverse("espace:import_progress", args=[run.pk])).json()
+    assert progress == {
+        "status": "termine",
+        "status_label": "Terminé",
+        "done": 2,
+        "total": 2,
+        "percent": 100,
+        "finished": True,
+    }
+    page = client.get(reverse("espace:import_detail", args=[run.pk])).content.decode()
+    assert "Lieux créés : 1" in page and "Lignes rejetées : 1" in page
+    assert "Commune introuvable" in page and 'http-equiv="refresh"' not in page
+    report = client.get(reverse("espace:import_report_csv", args=[run.pk]))
+    text = report.content.decode("utf-8-sig")
+    assert text.splitlines()[0] == "ligne;champ;valeur;message;bloquant"
+    assert "Commune introuvable" in text and "commune" in text
+    listing = client.get(reverse("espace:import_list")).content.decode()
+    assert "lieux.json" in listing
+
+
+def test_a_bad_file_fails_clearly_and_writes_nothing(
+    client, admin, run_worker, django_capture_on_commit_callbacks
+):
+    client.force_login(admin)
+    before = Lieu.objects.count()
+    with django_capture_on_commit_callbacks(execute=True):
+        _upload(client, b"\x00\x01\x02 pas un fichier", name="lieux.csv")
+    run_worker()
+    run = ImportRun.objects.get()
+    assert run.status == ImportStatus.FAILED and run.message
+    assert Lieu.objects.count() == before
+    page = client.get(reverse("espace:import_detail", args=[run.pk])).content.decode()
+    assert "rien n’a été écrit" in page and "déposez-le à nouveau" in page
+
+
+def test_upload_form_errors_are_explained(client, admin):
+    client.force_login(admin)
+    response = _upload(client, b"a;b", name="lieux.pdf", nouvelle_source="")
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Format non reconnu" in html and "Choisissez la source" in html
+    with override_settings(MAILLAGE_IMPORT_MAX_BYTES=10):
+        response = _upload(client, b"x" * 2_000_000)
+    assert "Fichier trop lourd" in response.content.decode()
+    assert not ImportRun.objects.exists()
+
+
+def test_an_existing_source_can_be_picked(
+    client, admin, run_worker, django_capture_on_commit_callbacks
+):
+    source = Source.objects.create(slug="partenaire", nom="Partenaire")
+    client.force_login(admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        _upload(client, json.dumps(ROWS[:1]).encode(), source=source.pk, nouvelle_source="")
+    assert ImportRun.objects.get().source == source
+
+
+def test_territorial_administrator_uploads(client, make_user):
+    from maillage.territories.models import Territoire
+
+    user = make_user("territoire@example.fr")
+    role_grant(user=user, role=Role.TERRITORY_ADMIN, territoire=Territoire.objects.first())
+    client.force_login(user)
+    assert client.get(reverse("espace:import_list")).status_code == 200
