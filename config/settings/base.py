@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "maillage.accounts",
     "maillage.territories",
     "maillage.directory",
+    "maillage.observatory",
 ]
 
 MIDDLEWARE = [
@@ -200,3 +201,8 @@ MAILLAGE_TILE_ATTRIBUTION = os.environ.get(
     "MAILLAGE_TILE_ATTRIBUTION", "© contributeurs OpenStreetMap"
 )
 MAILLAGE_SITE_NAME = "Maillage"
+
+# Observatory: estimated road distance = great-circle distance × this detour factor
+# (docs/observatoire.md). Coverage radii of the indicators, in km.
+OBSERVATORY_ROAD_FACTOR = float(os.environ.get("MAILLAGE_ROAD_FACTOR", "1.3"))
+OBSERVATORY_RADII_KM = (5, 10, 20)
