@@ -222,3 +222,39 @@ def plan_compute(
         result["longueur_tournee_km"] = round(length, 1)
     result["duree_s"] = round(time.perf_counter() - started, 3)
     return result
+
+
+@dataclass(frozen=True)
+class CategorieAccess:
+    """Per commune of a perimeter: distance to the nearest lieu of one category."""
+
+    categorie: str
+    codes: list[str]
+    population: np.ndarray
+    distance_km: np.ndarray  # great circle; +inf when the category is offered nowhere
+    road_km: np.ndarray  # distance_km × OBSERVATORY_ROAD_FACTOR
+    skipped: int
+
+    def coverage(self, radius_km: float) -> float:
+        """Share of the population within `radius_km` (great circle) of the category."""
+        from .accessibility import coverage_share
+
+        return coverage_share(self.population, self.distance_km, radius_km)
+
+
+def categorie_access(communes: QuerySet[Commune], categorie: str) -> CategorieAccess:
+    """Distance from each commune's population point to the nearest lieu of the category:
+    the computed indicator `distance-plus-proche:<categorie>` and coverage shares."""
+    from .accessibility import nearest_supply
+
+    demand = commune_points(communes)
+    supply_lat, supply_lon = categorie_lieux_points(categorie)
+    nearest = nearest_supply(demand.latitude, demand.longitude, supply_lat, supply_lon)
+    return CategorieAccess(
+        categorie=categorie,
+        codes=demand.codes,
+        population=demand.population,
+        distance_km=nearest.distance_km,
+        road_km=nearest.road_km(road_factor()),
+        skipped=demand.skipped,
+    )

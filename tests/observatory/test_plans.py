@@ -185,3 +185,22 @@ def test_cli_refuses_more_sites_than_candidates():
             "--rayon-km",
             "10",
         )
+
+
+def test_categorie_access_gives_distance_per_commune_and_coverage(lieu_morlaix):
+    """Morlaix is within 1 km of its lieu, road = factor × great circle, shares grow with R."""
+    from maillage.observatory.selectors import categorie_access, territoire_communes
+
+    access = categorie_access(territoire_communes("pays-de-morlaix"), CATEGORIE)
+    morlaix = access.codes.index("29151")
+    assert access.distance_km[morlaix] < 1.0
+    assert access.road_km[morlaix] == pytest.approx(1.3 * access.distance_km[morlaix])
+    assert 0 < access.coverage(5) <= access.coverage(10) <= access.coverage(20) <= 1
+
+
+def test_openapi_documents_the_planner(client):
+    """The planner endpoint and its output schema appear in the OpenAPI document."""
+    schema = client.get("/api/v1/openapi.json").json()
+    assert "/api/v1/plans" in schema["paths"]
+    props = schema["components"]["schemas"]["PlanOut"]["properties"]
+    assert {"methode", "sites", "borne_superieure", "optimal", "duree_s"} <= set(props)
