@@ -19,6 +19,7 @@ import heapq
 import itertools
 import time
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -152,10 +153,59 @@ def order_by_gain(
     return ordered, gains
 
 
-def exact(matrix: csr_array, weights: ArrayLike, k: int, *, time_limit_s: float = 60.0) -> Solution:
-    """The integer program, solved by HiGHS within `time_limit_s`.
+def _reduce(
+    matrix: csr_array, weights: FloatArray
+) -> tuple[csr_array, NDArray[np.intp], NDArray[np.intp]]:
+    """Keep the demand with weight that some candidate reaches, and the candidates reaching it."""
+    reached = np.asarray((matrix != 0).sum(axis=0)).ravel() > 0
+    useful_demand = np.flatnonzero((weights > 0) & reached)
+    sub = matrix[:, useful_demand]
+    useful_candidates = np.flatnonzero(np.diff(sub.indptr) > 0)
+    return sub[useful_candidates, :], useful_demand, useful_candidates
 
-    max Σ wᵢ yᵢ  s.t.  yᵢ ≤ Σ_{j covers i} xⱼ,  Σ xⱼ ≤ K,  x ∈ {0,1}, 0 ≤ y ≤ 1.
+
+def _solve_model(
+    sub: csr_array, w: FloatArray, k: int, *, integral: bool, time_limit_s: float
+) -> Any:
+    """max Σ wᵢ yᵢ  s.t.  yᵢ ≤ Σ_{j covers i} xⱼ,  Σ xⱼ ≤ K,  0 ≤ x, y ≤ 1 (x integral or not)."""
+    m, n = sub.shape
+    cost = np.concatenate((np.zeros(m), -w))
+    link = hstack([-sub.T, identity(n, format="csr")], format="csr")
+    cardinality = csr_array(np.concatenate((np.ones(m), np.zeros(n)))[np.newaxis, :])
+    constraints = LinearConstraint(
+        vstack([link, cardinality], format="csr"),
+        lb=np.full(n + 1, -np.inf),
+        ub=np.concatenate((np.zeros(n), [k])),
+    )
+    integrality = np.concatenate((np.ones(m), np.zeros(n))) if integral else None
+    return milp(
+        cost,
+        constraints=constraints,
+        integrality=integrality,
+        bounds=Bounds(0, 1),
+        options={"time_limit": max(0.1, time_limit_s), "mip_rel_gap": 0.0, "disp": False},
+    )
+
+
+def lp_bound(
+    matrix: csr_array, weights: ArrayLike, k: int, *, time_limit_s: float = 5.0
+) -> float | None:
+    """The linear relaxation's optimum: an upper bound on the integer optimum, usually within a
+    fraction of a percent of it. None when HiGHS does not finish in time."""
+    w = np.asarray(weights, dtype=np.float64)
+    sub, useful_demand, _ = _reduce(matrix, w)
+    if sub.shape[0] <= k:
+        return float(w[useful_demand].sum())
+    result = _solve_model(sub, w[useful_demand], k, integral=False, time_limit_s=time_limit_s)
+    if result.status != 0 or result.fun is None:
+        return None
+    # Leave room for the solver's feasibility tolerance: a bound must never be too low.
+    return -float(result.fun) * (1 + 1e-7) + 1e-6
+
+
+def exact(matrix: csr_array, weights: ArrayLike, k: int, *, time_limit_s: float = 60.0) -> Solution:
+    """The integer program (`_solve_model`), solved by HiGHS within `time_limit_s`.
+
     Only demand points with weight that some candidate reaches, and candidates reaching at
     least one of them, enter the model. y may stay continuous: for integral x its best
     value is 0 or 1. When the time runs out, the best of HiGHS's incumbent and the greedy
@@ -164,37 +214,24 @@ def exact(matrix: csr_array, weights: ArrayLike, k: int, *, time_limit_s: float 
     started = time.perf_counter()
     w = np.asarray(weights, dtype=np.float64)
     fallback = greedy(matrix, w, k)
-    useful_demand = np.flatnonzero((w > 0) & (np.asarray((matrix != 0).sum(axis=0)).ravel() > 0))
-    sub = matrix[:, useful_demand]
-    useful_candidates = np.flatnonzero(np.diff(sub.indptr) > 0)
-    sub = sub[useful_candidates, :]
-    m, n = sub.shape
+    sub, useful_demand, useful_candidates = _reduce(matrix, w)
+    m = sub.shape[0]
     if m <= k or fallback.optimal:
         fallback.method, fallback.optimal = EXACT, True
         fallback.upper_bound = fallback.covered
         fallback.seconds = time.perf_counter() - started
         return fallback
-    cost = np.concatenate((np.zeros(m), -w[useful_demand]))
-    link = hstack([-sub.T, identity(n, format="csr")], format="csr")
-    cardinality = csr_array(np.concatenate((np.ones(m), np.zeros(n)))[np.newaxis, :])
-    constraints = LinearConstraint(
-        vstack([link, cardinality], format="csr"),
-        lb=np.full(n + 1, -np.inf),
-        ub=np.concatenate((np.zeros(n), [k])),
-    )
-    integrality = np.concatenate((np.ones(m), np.zeros(n)))
-    remaining_time = max(0.1, time_limit_s - (time.perf_counter() - started))
-    result = milp(
-        cost,
-        constraints=constraints,
-        integrality=integrality,
-        bounds=Bounds(0, 1),
-        options={"time_limit": remaining_time, "mip_rel_gap": 0.0, "disp": False},
+    result = _solve_model(
+        sub,
+        w[useful_demand],
+        k,
+        integral=True,
+        time_limit_s=time_limit_s - (time.perf_counter() - started),
     )
     bound = fallback.upper_bound
     dual = getattr(result, "mip_dual_bound", None)
     if dual is not None and np.isfinite(dual):
-        bound = min(bound, -float(dual))
+        bound = min(bound, -float(dual) * (1 + 1e-7) + 1e-6)
     sites, gains = fallback.sites, fallback.gains
     notes: list[str] = []
     if result.x is not None:
@@ -215,6 +252,20 @@ def exact(matrix: csr_array, weights: ArrayLike, k: int, *, time_limit_s: float 
         seconds=time.perf_counter() - started,
         notes=notes,
     )
+
+
+def tighten_with_lp(
+    solution: Solution, matrix: csr_array, weights: ArrayLike, k: int, *, time_limit_s: float
+) -> None:
+    """Replace the greedy's online bound by the linear relaxation's when it is tighter."""
+    if solution.optimal or time_limit_s <= 0:
+        return
+    started = time.perf_counter()
+    bound = lp_bound(matrix, weights, k, time_limit_s=time_limit_s)
+    if bound is not None and bound < solution.upper_bound:
+        solution.upper_bound = max(solution.covered, bound)
+        solution.optimal = bool(solution.upper_bound - solution.covered < 0.5)
+    solution.seconds += time.perf_counter() - started
 
 
 @dataclass
@@ -249,6 +300,7 @@ def plan_solve(
     sites: int,
     use_exact: bool = False,
     time_limit_s: float = 60.0,
+    lp_time_limit_s: float = 5.0,
 ) -> Plan:
     """Choose `sites` candidates maximising the population newly covered within R km."""
     weights = np.asarray(population, dtype=np.float64)
@@ -264,6 +316,7 @@ def plan_solve(
         solution = exact(matrix, uncovered, sites, time_limit_s=time_limit_s)
     else:
         solution = greedy(matrix, uncovered, sites)
+        tighten_with_lp(solution, matrix, uncovered, sites, time_limit_s=lp_time_limit_s)
     return Plan(
         solution=solution,
         population_total=float(weights.sum()),

@@ -94,3 +94,29 @@ def test_tour_visits_every_stop_once_along_the_short_loop():
     tour, length = planner.tour_order(lat, lon)
     assert sorted(tour) == [0, 1, 2, 3]
     assert length == pytest.approx(4 * 111.19, rel=0.01)
+
+
+def test_linear_relaxation_bounds_the_optimum():
+    """The LP relaxation gives 10 here (P + Q), the true optimum the greedy misses."""
+    assert planner.lp_bound(matrix(), POPULATION, 2) == pytest.approx(10.0)
+    assert planner.lp_bound(matrix(), POPULATION, 5) == pytest.approx(10.0)
+
+
+def test_plan_reports_the_lp_bound_and_the_gap():
+    """Without existing supply the greedy plan covers 8 of at most 10: gap 20 %, not optimal."""
+    plan = planner.plan_solve(
+        demand_latitude=VILLAGES,
+        demand_longitude=np.zeros(4),
+        population=POPULATION,
+        supply_latitude=[],
+        supply_longitude=[],
+        candidate_latitude=CANDIDATES,
+        candidate_longitude=np.zeros(3),
+        radius_km=R,
+        sites=2,
+    )
+    assert plan.covered_before == 0.0
+    assert plan.covered_after == 8.0
+    assert plan.upper_bound == pytest.approx(10.0)
+    assert plan.solution.optimal is False
+    assert plan.solution.gap == pytest.approx(0.2)
