@@ -204,3 +204,23 @@ def test_openapi_documents_the_planner(client):
     assert "/api/v1/plans" in schema["paths"]
     props = schema["components"]["schemas"]["PlanOut"]["properties"]
     assert {"methode", "sites", "borne_superieure", "optimal", "duree_s"} <= set(props)
+
+
+def test_cli_text_output_lists_sites_and_coverage(lieu_morlaix):
+    """Without --json the command prints the sites in order and the coverage before/after."""
+    out = StringIO()
+    call_command(
+        "plan",
+        "--territoire",
+        "pays-de-morlaix",
+        "--categorie",
+        CATEGORIE,
+        "--sites",
+        "2",
+        "--rayon-km",
+        "10",
+        stdout=out,
+    )
+    text = out.getvalue()
+    assert "  1. " in text and "  2. " in text
+    assert "Couverture :" in text and "après" in text
