@@ -183,7 +183,7 @@ def _solve_model(
         constraints=constraints,
         integrality=integrality,
         bounds=Bounds(0, 1),
-        options={"time_limit": max(0.1, time_limit_s), "mip_rel_gap": 0.0, "disp": False},
+        options={"time_limit": max(1e-3, time_limit_s), "mip_rel_gap": 0.0, "disp": False},
     )
 
 

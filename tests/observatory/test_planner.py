@@ -120,3 +120,19 @@ def test_plan_reports_the_lp_bound_and_the_gap():
     assert plan.upper_bound == pytest.approx(10.0)
     assert plan.solution.optimal is False
     assert plan.solution.gap == pytest.approx(0.2)
+
+
+def test_exact_out_of_time_keeps_the_best_solution_and_reports_the_gap():
+    """When HiGHS runs out of time the plan is not called optimal, it is never worse than the
+    greedy, and its bound stays above what it covers."""
+    rng = np.random.default_rng(7)
+    lat, lon = rng.uniform(44, 46, 3000), rng.uniform(0, 3, 3000)
+    weights = rng.integers(50, 5000, 3000).astype(float)
+    cover = planner.coverage_matrix(unit_vectors(lat, lon), unit_vectors(lat, lon), 10)
+    greedy = planner.greedy(cover, weights, 25)
+    rushed = planner.exact(cover, weights, 25, time_limit_s=0.001)
+    assert rushed.optimal is False
+    assert rushed.covered >= greedy.covered
+    assert rushed.upper_bound >= rushed.covered
+    assert 0 < rushed.gap < 1
+    assert rushed.notes and rushed.notes[0].startswith("HiGHS")
