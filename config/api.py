@@ -6,6 +6,7 @@ from maillage.api.errors import register_error_handlers
 from maillage.core.api import router as core_router
 from maillage.directory.api import router as directory_router
 from maillage.orientation.api import router as orientation_router
+from maillage.observatory.api import router as observatory_router
 from maillage.territories.api import router as territories_router
 
 api = NinjaAPI(
@@ -23,4 +24,5 @@ register_error_handlers(api)
 api.add_router("/", territories_router)
 api.add_router("/", directory_router)
 api.add_router("/", orientation_router)
+api.add_router("/", observatory_router)
 api.add_router("/", core_router)

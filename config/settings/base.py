@@ -78,6 +78,8 @@ INSTALLED_APPS = [
     "maillage.territories",
     "maillage.directory",
     "maillage.orientation",
+
+    "maillage.observatory",
 ]
 
 MIDDLEWARE = [
@@ -233,3 +235,8 @@ MAILLAGE_SIGNALEMENT_MIN_SECONDS = int(os.environ.get("MAILLAGE_SIGNALEMENT_MIN_
 
 # Back-office uploads: the file waits in the database for the worker.
 MAILLAGE_IMPORT_MAX_BYTES = int(os.environ.get("MAILLAGE_IMPORT_MAX_BYTES", str(20_000_000)))
+
+# Observatory: estimated road distance = great-circle distance × this detour factor
+# (docs/observatoire.md). Coverage radii of the indicators, in km.
+OBSERVATORY_ROAD_FACTOR = float(os.environ.get("MAILLAGE_ROAD_FACTOR", "1.3"))
+OBSERVATORY_RADII_KM = (5, 10, 20)

@@ -1,0 +1,135 @@
+# ruff: noqa: E501
+"""Observatory and planner benchmark, on real data.
+
+Run by `benchmarks.run --only planificateur` in a fresh database (reference loaded, then
+every real lieux file of ../shared/data that follows the national standard, as the
+directory benchmark does):
+1. accessibility: distance from every French commune's population point to the nearest
+   real lieu (all lieux, and the lieux of the most offered category), median of 5 runs;
+2. Nouvelle-Aquitaine, K = 10, R = 10 km: lazy greedy vs HiGHS exact, objective ratio;
+3. the whole of France, K = 100, R = 10 km: lazy greedy, wall-clock including the reads.
+When ../shared/data is absent the mairies stand in for the lieux (the section says so).
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+
+import numpy as np
+
+
+def _median_time(fn, runs: int = 5) -> tuple[float, object]:
+    timings, result = [], None
+    for _ in range(runs):
+        started = time.perf_counter()
+        result = fn()
+        timings.append(time.perf_counter() - started)
+    return statistics.median(timings), result
+
+
+def run() -> dict:
+    from django.db.models import Count
+
+    from benchmarks.directory import DATA, national_import
+    from maillage.directory.models import Categorie, Lieu
+    from maillage.observatory import accessibility, selectors
+    from maillage.territories.models import Commune
+
+    imported = national_import() if DATA.exists() else None
+    demand = selectors.commune_points(Commune.objects.communes())
+    if imported and Lieu.objects.exists():
+        supply_name = "lieux réels"
+        points = np.array(list(Lieu.objects.values_list("latitude", "longitude")), float)
+    else:
+        supply_name = "mairies (données réelles absentes)"
+        mairies = selectors.mairie_points(Commune.objects.communes())
+        points = np.column_stack((mairies.latitude, mairies.longitude))
+    seconds, nearest = _median_time(
+        lambda: accessibility.nearest_supply(
+            demand.latitude, demand.longitude, points[:, 0], points[:, 1]
+        )
+    )
+    shares = {
+        r: accessibility.coverage_share(demand.population, nearest.distance_km, r)
+        for r in (5, 10, 20)
+    }
+    top = (
+        Categorie.objects.annotate(n=Count("services__lieux", distinct=True))
+        .order_by("-n", "code")
+        .values_list("code", "n")
+        .first()
+    )
+    categorie, categorie_lieux = top if top and top[1] else ("demarches-administratives", 0)
+    cat_lat, cat_lon = selectors.categorie_lieux_points(categorie)
+    cat_seconds, cat_nearest = _median_time(
+        lambda: accessibility.nearest_supply(demand.latitude, demand.longitude, cat_lat, cat_lon)
+    )
+    params = {"categorie": categorie, "rayon_km": 10.0}
+    na_greedy = selectors.plan_compute(territoire="nouvelle-aquitaine", sites=10, **params)
+    na_exact = selectors.plan_compute(
+        territoire="nouvelle-aquitaine", sites=10, exact=True, time_limit_s=600, **params
+    )
+    france = selectors.plan_compute(territoire="france", sites=100, **params)
+    scratch = from_scratch(selectors)
+    return {
+        "imported": imported,
+        "supply_name": supply_name,
+        "supply": len(points),
+        "demand": len(demand.codes),
+        "skipped": demand.skipped,
+        "access_s": seconds,
+        "shares": shares,
+        "median_km": float(np.median(nearest.distance_km)),
+        "categorie": categorie,
+        "categorie_lieux": len(cat_lat),
+        "categorie_s": cat_seconds,
+        "categorie_share_10": accessibility.coverage_share(
+            demand.population, cat_nearest.distance_km, 10
+        ),
+        "na_greedy": na_greedy,
+        "na_exact": na_exact,
+        "france": france,
+        "scratch": scratch,
+    }
+
+
+def from_scratch(selectors) -> list[dict]:
+    """Nouvelle-Aquitaine with no existing lieu, R = 10 km: a harder instance for the greedy."""
+    from maillage.observatory import planner
+
+    communes = selectors.territoire_communes("nouvelle-aquitaine")
+    demand = selectors.commune_points(communes)
+    candidates = selectors.mairie_points(communes)
+    rows = []
+    for k in (10, 30):
+        solutions = {}
+        for name in ("greedy", "exact"):
+            plan = planner.plan_solve(
+                demand_latitude=demand.latitude,
+                demand_longitude=demand.longitude,
+                population=demand.population,
+                supply_latitude=[],
+                supply_longitude=[],
+                candidate_latitude=candidates.latitude,
+                candidate_longitude=candidates.longitude,
+                radius_km=10.0,
+                sites=k,
+                use_exact=name == "exact",
+                time_limit_s=600,
+            )
+            solutions[name] = plan
+        g, e = solutions["greedy"].solution, solutions["exact"].solution
+        rows.append(
+            {
+                "k": k,
+                "greedy": g.covered,
+                "greedy_s": g.seconds,
+                "greedy_bound": g.upper_bound,
+                "exact": e.covered,
+                "exact_s": e.seconds,
+                "exact_optimal": e.optimal,
+                "exact_bound": e.upper_bound,
+            }
+        )
+    return rows

@@ -1,0 +1,86 @@
+"""Observatory API: the maillage planner."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from ninja import Field, Router, Schema, Status
+
+from . import selectors
+
+router = Router(tags=["observatoire"])
+
+#: The API answers synchronously: these limits keep a request within a few seconds.
+API_MAX_SITES = 50
+API_EXACT_TIME_LIMIT_S = 20.0
+
+
+class PlanIn(Schema):
+    territoire: str = Field(description="Identifiant du territoire, ou `france`")
+    categorie: str = Field(description="Code de catégorie de la taxonomie")
+    sites: int = Field(description=f"Nombre de sites à ouvrir (1 à {API_MAX_SITES})")
+    rayon_km: float = Field(description="Rayon de couverture, à vol d'oiseau (km)")
+    exact: bool = Field(False, description="Optimum exact (HiGHS, 20 s au plus)")
+    candidats: str = Field(
+        selectors.CANDIDATES_MAIRIES,
+        description="`mairies`, `communes` ou codes INSEE séparés par des virgules",
+    )
+    itinerant: bool = Field(False, description="Arrêts d'un service itinérant")
+
+
+class SiteOut(Schema):
+    commune: str
+    nom: str
+    latitude: float
+    longitude: float
+    population_gagnee: int
+
+
+class PlanOut(Schema):
+    territoire: str
+    categorie: str
+    rayon_km: float
+    methode: str = Field(description="`glouton` ou `exact`")
+    sites: list[SiteOut] = Field(description="Dans l'ordre du choix")
+    population_totale: int
+    population_couverte_avant: int
+    population_couverte_apres: int
+    borne_superieure: int = Field(
+        description="Aucun choix de K sites ne couvre plus d'habitants que cette borne"
+    )
+    optimal: bool
+    communes_ignorees: int = Field(description="Communes sans position ou sans population")
+    mode: str | None = Field(None, description="`itinerant` pour un service itinérant")
+    tournee: list[str] | None = Field(None, description="Ordre de passage des arrêts")
+    longueur_tournee_km: float | None = None
+    duree_s: float
+
+
+class ErrorOut(Schema):
+    detail: str
+
+
+@router.post(
+    "/plans",
+    response={200: PlanOut, 404: ErrorOut, 422: ErrorOut},
+    exclude_none=True,
+    summary="Planifier les prochains sites du maillage",
+)
+def plan_create(request: HttpRequest, payload: PlanIn) -> Status[PlanOut] | Status[ErrorOut]:
+    """Choisit K sites parmi les candidats pour couvrir le plus d'habitants à moins de R km
+    d'un lieu offrant la catégorie, compte tenu des lieux existants. Calcul synchrone :
+    au plus 50 sites, 20 s pour l'exact."""
+    try:
+        result = selectors.plan_compute(
+            territoire=payload.territoire,
+            categorie=payload.categorie,
+            sites=payload.sites,
+            rayon_km=payload.rayon_km,
+            exact=payload.exact,
+            candidats=payload.candidats,
+            itinerant=payload.itinerant,
+            max_sites=API_MAX_SITES,
+            time_limit_s=API_EXACT_TIME_LIMIT_S,
+        )
+    except selectors.PlanError as exc:
+        return Status(exc.status, ErrorOut(detail=exc.message))
+    return Status(200, PlanOut(**result))
