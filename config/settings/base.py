@@ -78,7 +78,6 @@ INSTALLED_APPS = [
     "maillage.territories",
     "maillage.directory",
     "maillage.orientation",
-
     "maillage.observatory",
 ]
 

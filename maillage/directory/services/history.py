@@ -68,7 +68,20 @@ def revision_record(
     user: User | None = None,
     import_run: ImportRun | None = None,
 ) -> Revision:
-    return Revision.objects.create(
+    revision = _revision(obj=obj, action=action, changes=changes, user=user, import_run=import_run)
+    revision.save()
+    return revision
+
+
+def _revision(
+    *,
+    obj: Directory,
+    action: RevisionAction,
+    changes: dict[str, list[Any]] | None = None,
+    user: User | None = None,
+    import_run: ImportRun | None = None,
+) -> Revision:
+    return Revision(
         content_type=ContentType.objects.get_for_model(obj, for_concrete_model=True),
         object_id=obj.pk,
         objet=str(obj)[:300],
@@ -163,10 +176,10 @@ def revisions_of(obj: Directory, limit: int = 50) -> list[Revision]:
 # Hooks called by `lieux_import` at its upsert point.
 
 
-def revision_import_created(run: ImportRun, *objects: Directory) -> None:
-    """Record that an import created these objects."""
-    for obj in objects:
-        revision_record(obj=obj, action=RevisionAction.CREATE, import_run=run)
+def revision_import_created(run: ImportRun, *objects: Directory) -> list[Revision]:
+    """The history rows saying that an import created these objects (unsaved: the import
+    writes them all at once)."""
+    return [_revision(obj=obj, action=RevisionAction.CREATE, import_run=run) for obj in objects]
 
 
 def revision_import_update(
@@ -175,11 +188,13 @@ def revision_import_update(
     lieu_values: Mapping[str, Any],
     service: Service | None = None,
     service_values: Mapping[str, Any] | None = None,
-) -> None:
-    """Record what a newer file changes, before the import writes it on the objects."""
+) -> list[Revision]:
+    """The history rows of what a newer file changes, made before the import writes it on
+    the objects (unsaved, as above)."""
     pairs: list[tuple[Directory, Mapping[str, Any]]] = [(lieu, lieu_values)]
     if service is not None and service_values is not None:
         pairs.append((service, service_values))
+    revisions = []
     for obj, values in pairs:
         changes = {
             name: [_json(getattr(obj, name)), _json(value)]
@@ -187,4 +202,7 @@ def revision_import_update(
             if getattr(obj, name) != value
         }
         if changes:
-            revision_record(obj=obj, action=RevisionAction.IMPORT, changes=changes, import_run=run)
+            revisions.append(
+                _revision(obj=obj, action=RevisionAction.IMPORT, changes=changes, import_run=run)
+            )
+    return revisions

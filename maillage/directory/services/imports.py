@@ -29,6 +29,7 @@ from ..models import (
     ColumnMapping,
     ImportRun,
     Lieu,
+    Revision,
     Service,
     Source,
     SourceRecord,
@@ -189,6 +190,8 @@ class ImportResult:
     approximate: int = 0
     errors: list[std.RowError] = field(default_factory=list)
     touched_services: list[int] = field(default_factory=list)
+    # History rows, written together at the end of the import (one statement per thousand).
+    revisions: list[Revision] = field(default_factory=list)
     file_rows: int | None = None
     ignored_values: int = 0
     grouped_rows: int = 0
@@ -369,6 +372,7 @@ def lieux_import(
             _upsert(record, commune, source, existing.get(record.source_id), categories, result)
             if progress and (done % 200 == 0 or done == len(records)):
                 progress(done, len(records))
+        Revision.objects.bulk_create(result.revisions, batch_size=1000)
         run.status = ImportStatus.DONE
         run.finished_at = timezone.now()
         run.counts = {
@@ -515,12 +519,14 @@ def _upsert(
             fingerprint=fingerprint,
             date_maj=record.date_maj,
         )
-        revision_import_created(result.run, structure, lieu, service)
+        result.revisions += revision_import_created(result.run, structure, lieu, service)
         result.created += 1
         return
 
     lieu = existing.lieu
-    revision_import_update(result.run, lieu, lieu_values, existing.service, service_values)
+    result.revisions += revision_import_update(
+        result.run, lieu, lieu_values, existing.service, service_values
+    )
     changed = [name for name, value in lieu_values.items() if getattr(lieu, name) != value]
     for name, value in lieu_values.items():
         setattr(lieu, name, value)
