@@ -5,8 +5,8 @@ from ninja import NinjaAPI
 from maillage.api.errors import register_error_handlers
 from maillage.core.api import router as core_router
 from maillage.directory.api import router as directory_router
-from maillage.orientation.api import router as orientation_router
 from maillage.observatory.api import router as observatory_router
+from maillage.orientation.api import router as orientation_router
 from maillage.territories.api import router as territories_router
 
 api = NinjaAPI(
