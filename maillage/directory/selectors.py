@@ -223,10 +223,12 @@ def service_search(filters: SearchFilters) -> SearchResult:
     page_ids = ids[(page - 1) * size : page * size]
     loaded = (
         Service.objects.select_related("structure")
+        .only(*PAGE_FIELDS["service"])
         .prefetch_related(
-            "categories",
+            Prefetch("categories", queryset=Categorie.objects.only(*PAGE_FIELDS["categorie"])),
             Prefetch(
-                "lieux", queryset=Lieu.objects.select_related("commune").defer(*COMMUNE_HEAVY)
+                "lieux",
+                queryset=Lieu.objects.select_related("commune").only(*PAGE_FIELDS["lieu"]),
             ),
         )
         .in_bulk(page_ids)
@@ -245,6 +247,30 @@ def service_search(filters: SearchFilters) -> SearchResult:
 
 
 IDS_INLINE = 5000
+# What a page of results shows (the API's ServiceOut and LieuOut, the result cards): reading
+# only these keeps building the page's objects cheap.
+PAGE_FIELDS = {
+    "service": (
+        "nom",
+        "description",
+        "frais",
+        "modalites",
+        "publics",
+        "structure__nom",
+    ),
+    "categorie": ("code", "libelle"),
+    "lieu": (
+        "nom",
+        "adresse",
+        "code_postal",
+        "latitude",
+        "longitude",
+        "placement",
+        "horaires",
+        "commune__code",
+        "commune__nom",
+    ),
+}
 
 
 def _territory_services(slug: str) -> QuerySet[Service, Any]:
@@ -291,24 +317,32 @@ class _Nearby:
 
 def _nearby(centre: tuple[float, float], radius: float, territoire: str) -> dict[int, _Nearby]:
     """The services with a lieu within `radius` km of `centre` (of the territory, when
-    given), by id: one index range over the lieux in the radius' bounding box, the exact
-    great-circle distance computed here."""
+    given), by id.
+
+    First the lieux in the radius' bounding box (an index range), kept when their exact
+    great-circle distance is within the radius; then their services, by the through
+    table's index on the lieu. Two index-driven reads: a join would make PostgreSQL hash
+    the whole through table, whose size grows with the directory.
+    """
     lat0, lon0 = centre
     dlat = radius / 111.0
     dlon = radius / (111.0 * max(0.05, math.cos(math.radians(lat0))))
-    rows = Service.lieux.through.objects.filter(
-        lieu__latitude__range=(lat0 - dlat, lat0 + dlat),
-        lieu__longitude__range=(lon0 - dlon, lon0 + dlon),
-    )
+    lieux: dict[int, tuple[float, str]] = {}
+    for pk, lat, lon, horaires in Lieu.objects.filter(
+        latitude__range=(lat0 - dlat, lat0 + dlat),
+        longitude__range=(lon0 - dlon, lon0 + dlon),
+    ).values_list("pk", "latitude", "longitude", "horaires"):
+        distance = haversine_km(lat0, lon0, lat, lon)
+        if distance <= radius:
+            lieux[pk] = (distance, horaires)
+    if not lieux:
+        return {}
+    rows = Service.lieux.through.objects.filter(lieu_id__in=ids_subquery(set(lieux)))
     if territoire:
         rows = rows.filter(service_id__in=_territory_services(territoire))
     found: dict[int, _Nearby] = {}
-    for pk, lat, lon, horaires in rows.values_list(
-        "service_id", "lieu__latitude", "lieu__longitude", "lieu__horaires"
-    ):
-        distance = haversine_km(lat0, lon0, lat, lon)
-        if distance > radius:
-            continue
+    for pk, lieu_id in rows.values_list("service_id", "lieu_id"):
+        distance, horaires = lieux[lieu_id]
         item = found.get(pk)
         if item is None:
             found[pk] = _Nearby(distance, [horaires])
@@ -401,18 +435,22 @@ def _facets(services: QuerySet[Service], ids: set[int]) -> dict[str, list[dict[s
 
 
 def _facets_of(nearby: dict[int, _Nearby], ids: set[int]) -> dict[str, list[dict[str, object]]]:
-    """Facet counts from what a search near a place has already read."""
-    counters: dict[str, Counter[str]] = {name: Counter() for name in FACETS}
+    """Facet counts from what a search near a place has already read. Services share few
+    distinct value lists: count the lists first, then spread each list's count on its
+    values."""
+    lists: dict[str, Counter[str | tuple[str, ...]]] = {name: Counter() for name in FACETS}
     for pk in ids:
         item = nearby[pk]
-        counters["categorie"].update(set(item.categories))
-        for name, text in (
-            ("frais", item.fees),
-            ("modalite", item.modes),
-            ("public", item.audiences),
-            ("typologie", item.kinds),
-        ):
-            counters[name].update(_json_values(text))
+        lists["categorie"][tuple(sorted(set(item.categories)))] += 1
+        lists["frais"][item.fees] += 1
+        lists["modalite"][item.modes] += 1
+        lists["public"][item.audiences] += 1
+        lists["typologie"][item.kinds] += 1
+    counters: dict[str, Counter[str]] = {name: Counter() for name in FACETS}
+    for name, counted in lists.items():
+        for values, count in counted.items():
+            for value in values if isinstance(values, tuple) else _json_values(values):
+                counters[name][value] += count
     return _named(counters)
 
 
