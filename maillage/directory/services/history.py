@@ -60,7 +60,7 @@ def changes_between(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict
     }
 
 
-def revision_record(
+def revision_build(
     *,
     obj: Directory,
     action: RevisionAction,
@@ -68,19 +68,8 @@ def revision_record(
     user: User | None = None,
     import_run: ImportRun | None = None,
 ) -> Revision:
-    revision = _revision(obj=obj, action=action, changes=changes, user=user, import_run=import_run)
-    revision.save()
-    return revision
-
-
-def _revision(
-    *,
-    obj: Directory,
-    action: RevisionAction,
-    changes: dict[str, list[Any]] | None = None,
-    user: User | None = None,
-    import_run: ImportRun | None = None,
-) -> Revision:
+    """A history row, unsaved: a person's edit saves it at once, an import saves all of its
+    rows together."""
     return Revision(
         content_type=ContentType.objects.get_for_model(obj, for_concrete_model=True),
         object_id=obj.pk,
@@ -130,7 +119,7 @@ def directory_object_update(
     current.save()
     for name, items in relations.items():
         getattr(current, name).set(items)
-    revision_record(obj=current, action=RevisionAction.UPDATE, changes=changes, user=user)
+    revision_build(obj=current, action=RevisionAction.UPDATE, changes=changes, user=user).save()
     if isinstance(current, Service):
         from .indexing import services_reindex
 
@@ -179,7 +168,9 @@ def revisions_of(obj: Directory, limit: int = 50) -> list[Revision]:
 def revision_import_created(run: ImportRun, *objects: Directory) -> list[Revision]:
     """The history rows saying that an import created these objects (unsaved: the import
     writes them all at once)."""
-    return [_revision(obj=obj, action=RevisionAction.CREATE, import_run=run) for obj in objects]
+    return [
+        revision_build(obj=obj, action=RevisionAction.CREATE, import_run=run) for obj in objects
+    ]
 
 
 def revision_import_update(
@@ -203,6 +194,8 @@ def revision_import_update(
         }
         if changes:
             revisions.append(
-                _revision(obj=obj, action=RevisionAction.IMPORT, changes=changes, import_run=run)
+                revision_build(
+                    obj=obj, action=RevisionAction.IMPORT, changes=changes, import_run=run
+                )
             )
     return revisions
