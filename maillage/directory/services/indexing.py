@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.db.models import QuerySet
+
 from .. import fulltext
 from ..models import Service
 
@@ -23,8 +25,16 @@ def services_reindex(ids: list[int] | None = None) -> int:
     services = Service.objects.select_related("structure").prefetch_related(
         "categories", "lieux__commune"
     )
-    if ids is not None:
-        services = services.filter(pk__in=ids)
+    if ids is None:
+        return _reindex(services)
+    # Ids go by the thousand at most: SQLite refuses longer lists of parameters.
+    return sum(
+        _reindex(services.filter(pk__in=ids[start : start + 900]))
+        for start in range(0, len(ids), 900)
+    )
+
+
+def _reindex(services: QuerySet[Service]) -> int:
     count = 0
     batch: list[tuple[int, str]] = []
     for service in services.iterator(chunk_size=1000):

@@ -10,7 +10,11 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
+from maillage.directory.models import Source
+from maillage.directory.services.demo import MAIRIES
 from maillage.territories.models import Commune, Territoire
+
+DEMO_SOURCE = MAIRIES["slug"]
 
 
 class Command(BaseCommand):
@@ -34,6 +38,9 @@ class Command(BaseCommand):
             call_command("load_reference")
         if not Territoire.objects.exists():
             call_command("load_demo")
+        if not Source.objects.filter(slug=DEMO_SOURCE).exists():
+            self.stdout.write("Annuaire de démonstration : mairies et structures des stratégies…")
+            call_command("load_demo_annuaire")
         if options["no_serve"]:
             return
         address = f"{options['host']}:{options['port']}"
