@@ -178,6 +178,7 @@ OTHER_MAPPED_FILES = [
     ("anct-mednum-cli/input/aix-en-provence.json", "aix-en-provence", 38, 38, 0, 0),
     ("anct-mednum-cli/input/la-creuse.json", "la-creuse", 91, 89, 2, 2),
     ("anct-mednum-cli/input/mulhouse.json", "mulhouse", 55, 55, 0, 55),
+    ("anct-mednum-cli/input/paca.json", "paca", 1245, 1239, 6, 21),
 ]
 
 
