@@ -159,3 +159,48 @@ def test_data_inclusion_services_complete_the_structures_imported_before():
     assert counts["valeurs_hors_perimetre"] == 1041
     second = lieux_import(data=data, filename=services.name, source_name="data-inclusion-services")
     assert (second.updated, second.rejected) == (0, first.rejected)
+
+
+# Raw partner files read through the mappings shipped for them (docs/directory.md, « Autres
+# fichiers réels »): (file, mapping, rows, created, rejected, placed at the mairie). The CnFS
+# structures of 2021 (1 450 rows, ≈ 15 s) and bfc-ternum (plain renaming, ≈ 9 s) stay in the
+# documented table only, to keep CI short.
+OTHER_MAPPED_FILES = [
+    ("anct-mednum-cli/input/etapes-numerique.json", "etapes-numerique", 95, 95, 0, 0),
+    ("bzh-fablab/map_bzh_fablab.geojson", "bzh-fablab", 121, 116, 5, 0),
+    (
+        "anct-carto-france-services-2020/france_services.geojson",
+        "france-services-2020",
+        908,
+        906,
+        2,
+        9,
+    ),
+    ("anct-mednum-cli/input/aix-en-provence.json", "aix-en-provence", 38, 38, 0, 0),
+    ("anct-mednum-cli/input/la-creuse.json", "la-creuse", 91, 89, 2, 2),
+    ("anct-mednum-cli/input/mulhouse.json", "mulhouse", 55, 55, 0, 55),
+    ("anct-mednum-cli/input/paca.json", "paca", 1245, 1239, 6, 21),
+]
+
+
+@pytest.mark.parametrize(
+    ("path", "mapping", "rows", "created", "rejected", "approximate"), OTHER_MAPPED_FILES
+)
+def test_other_raw_files_import_through_their_mapping_twice(
+    path, mapping, rows, created, rejected, approximate
+):
+    file = DATA / path
+    if not file.exists():
+        pytest.skip(f"{file} absent (../shared/data non disponible)")
+    source = f"réel {path}"
+    data = file.read_bytes()
+    first = lieux_import(
+        data=data, filename=file.name, source_name=source, mapping=mapping_load(mapping)
+    )
+    assert (first.run.counts["lignes"], first.created, first.rejected) == (rows, created, rejected)
+    assert first.approximate == approximate
+    assert all(e.message and e.line for e in first.errors)
+    second = lieux_import(
+        data=data, filename=file.name, source_name=source, mapping=mapping_load(mapping)
+    )
+    assert (second.created, second.updated, second.unchanged) == (0, 0, created)
