@@ -163,10 +163,10 @@ def indicators_recompute(
             progress(done, steps)
 
     with transaction.atomic():
-        stale = ValeurIndicateur.objects.filter(indicateur__in=indicateurs, date=day)
-        if communes.query.where:
-            stale = stale.filter(commune__in=pks)
-        stale.delete()
+        # A subquery, not a list: 35,000 parameters exceed some SQLite builds' limit.
+        ValeurIndicateur.objects.filter(
+            indicateur__in=indicateurs, date=day, commune__in=communes.values("pk")
+        ).delete()
         ValeurIndicateur.objects.bulk_create(values, batch_size=BATCH_SIZE)
         for indicateur in indicateurs:
             _median_store(indicateur, day)
