@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 
 from maillage.territories.api import CommuneOut
+from maillage.territories.models import Territoire
 
 from . import selectors
 
@@ -101,6 +102,9 @@ class IndicateurValeurOut(Schema):
     mediane_nationale: float | None = Field(
         description="Médiane sur toutes les communes à la même date"
     )
+    mediane_territoire: float | None = Field(
+        None, description="Médiane sur les communes du territoire demandé, à la même date"
+    )
 
 
 class CommuneIndicateursOut(Schema):
@@ -114,19 +118,25 @@ class CommuneIndicateursOut(Schema):
     summary="Indicateurs d'une commune",
 )
 def commune_indicateurs(
-    request: HttpRequest, code: str
+    request: HttpRequest, code: str, territoire: str = ""
 ) -> Status[CommuneIndicateursOut] | Status[ErrorOut]:
     """Dernière valeur de chaque indicateur (calculé ou importé) pour la commune, avec la
-    médiane nationale."""
+    médiane nationale et, avec `?territoire=SLUG`, la médiane du territoire."""
     commune = selectors.commune_for_indicators(code)
     if commune is None:
         return Status(404, ErrorOut(detail=f"Commune inconnue : « {code} »."))
+    rows = selectors.commune_indicators(commune)
+    if territoire:
+        found = Territoire.objects.filter(slug=territoire).first()
+        if found is None:
+            return Status(404, ErrorOut(detail=f"Territoire inconnu : « {territoire} »."))
+        medians = selectors.territoire_medians(found, {r["code"]: r["date"] for r in rows})
+        for row in rows:
+            row["mediane_territoire"] = medians.get(row["code"])
     return Status(
         200,
         CommuneIndicateursOut(
             commune=CommuneOut.from_commune(commune),
-            indicateurs=[
-                IndicateurValeurOut(**row) for row in selectors.commune_indicators(commune)
-            ],
+            indicateurs=[IndicateurValeurOut(**row) for row in rows],
         ),
     )

@@ -298,3 +298,20 @@ def commune_indicators(commune: Commune) -> list[dict[str, Any]]:
             else None,
         }
     return list(latest.values())
+
+
+def territoire_medians(territoire: Territoire, latest: dict[str, Any]) -> dict[str, float]:
+    """Median over the territory's communes of each indicator at the given date
+    (`latest`: indicator code → date), in one read."""
+    from .models import ValeurIndicateur
+
+    rows = ValeurIndicateur.objects.filter(
+        commune__in=territoire.communes.all(),
+        indicateur__code__in=list(latest),
+        date__in=set(latest.values()),
+    ).values_list("indicateur__code", "date", "valeur")
+    groups: dict[str, list[float]] = {}
+    for code, day, valeur in rows.iterator(chunk_size=5000):
+        if latest[code] == day:
+            groups.setdefault(code, []).append(valeur)
+    return {code: float(np.median(values)) for code, values in groups.items()}

@@ -209,6 +209,7 @@ def test_api_shape_and_404(client):
         "date": "2026-01-15",
         "origine": "importe",
         "mediane_nationale": 75.875,
+        "mediane_territoire": None,
     }
     missing = client.get("/api/v1/communes/00000/indicateurs")
     assert missing.status_code == 404
@@ -231,3 +232,20 @@ def test_import_of_lieux_queues_a_recompute_and_the_recompute_sees_the_new_lieu(
     distance = {row["code"]: row["valeur"] for row in after["indicateurs"]}
     assert before > 0
     assert distance[f"distance-plus-proche:{CATEGORIE}"] == pytest.approx(0, abs=1e-3)
+
+
+def test_api_territory_median(client):
+    """With `?territoire=`, each indicator carries the median of the territory's communes;
+    an unknown territory is a 404 in French."""
+    recompute()
+    url = f"/api/v1/communes/{MORLAIX}/indicateurs"
+    body = client.get(url, {"territoire": "pays-de-morlaix"}).json()
+    population = next(r for r in body["indicateurs"] if r["code"] == "population")
+    # Only Morlaix and Brest were computed, and Brest is not in the Pays de Morlaix.
+    assert population["mediane_territoire"] == commune(MORLAIX).population
+    assert population["mediane_nationale"] == pytest.approx(
+        (commune(MORLAIX).population + commune(BREST).population) / 2
+    )
+    missing = client.get(url, {"territoire": "atlantide"})
+    assert missing.status_code == 404
+    assert missing.json() == {"detail": "Territoire inconnu : « atlantide »."}
