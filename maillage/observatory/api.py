@@ -1,9 +1,14 @@
-"""Observatory API: the maillage planner."""
+"""Observatory API: indicators per commune and the maillage planner."""
 
 from __future__ import annotations
 
+import datetime
+
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
+
+from maillage.territories.api import CommuneOut
+from maillage.territories.models import Territoire
 
 from . import selectors
 
@@ -84,3 +89,54 @@ def plan_create(request: HttpRequest, payload: PlanIn) -> Status[PlanOut] | Stat
     except selectors.PlanError as exc:
         return Status(exc.status, ErrorOut(detail=exc.message))
     return Status(200, PlanOut(**result))
+
+
+class IndicateurValeurOut(Schema):
+    code: str = Field(description="`population`, `distance-plus-proche:<categorie>`, …")
+    libelle: str
+    valeur: float
+    unite: str
+    source: str
+    date: datetime.date = Field(description="Date de la valeur (instantané le plus récent)")
+    origine: str = Field(description="`calcule` ou `importe`")
+    mediane_nationale: float | None = Field(
+        description="Médiane sur toutes les communes à la même date"
+    )
+    mediane_territoire: float | None = Field(
+        None, description="Médiane sur les communes du territoire demandé, à la même date"
+    )
+
+
+class CommuneIndicateursOut(Schema):
+    commune: CommuneOut
+    indicateurs: list[IndicateurValeurOut]
+
+
+@router.get(
+    "/communes/{code}/indicateurs",
+    response={200: CommuneIndicateursOut, 404: ErrorOut},
+    summary="Indicateurs d'une commune",
+)
+def commune_indicateurs(
+    request: HttpRequest, code: str, territoire: str = ""
+) -> Status[CommuneIndicateursOut] | Status[ErrorOut]:
+    """Dernière valeur de chaque indicateur (calculé ou importé) pour la commune, avec la
+    médiane nationale et, avec `?territoire=SLUG`, la médiane du territoire."""
+    commune = selectors.commune_for_indicators(code)
+    if commune is None:
+        return Status(404, ErrorOut(detail=f"Commune inconnue : « {code} »."))
+    rows = selectors.commune_indicators(commune)
+    if territoire:
+        found = Territoire.objects.filter(slug=territoire).first()
+        if found is None:
+            return Status(404, ErrorOut(detail=f"Territoire inconnu : « {territoire} »."))
+        medians = selectors.territoire_medians(found, {r["code"]: r["date"] for r in rows})
+        for row in rows:
+            row["mediane_territoire"] = medians.get(row["code"])
+    return Status(
+        200,
+        CommuneIndicateursOut(
+            commune=CommuneOut.from_commune(commune),
+            indicateurs=[IndicateurValeurOut(**row) for row in rows],
+        ),
+    )

@@ -9,9 +9,10 @@ from typing import Any
 
 import numpy as np
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Case, QuerySet, When
 
 from maillage.directory.models import Categorie, Lieu
+from maillage.territories.enums import CommuneType
 from maillage.territories.models import Commune, Territoire
 
 from . import planner
@@ -258,3 +259,59 @@ def categorie_access(communes: QuerySet[Commune], categorie: str) -> CategorieAc
         road_km=nearest.road_km(road_factor()),
         skipped=demand.skipped,
     )
+
+
+def commune_for_indicators(code: str) -> Commune | None:
+    """The commune with this INSEE code, the full commune (COM) first."""
+    return (
+        Commune.objects.filter(code=code)
+        .select_related("departement")
+        .order_by(Case(When(type=CommuneType.COMMUNE, then=0), default=1))
+        .first()
+    )
+
+
+def commune_indicators(commune: Commune) -> list[dict[str, Any]]:
+    """Each indicator's latest value for the commune, with the national median."""
+    from .models import ValeurIndicateur
+
+    values = (
+        ValeurIndicateur.objects.filter(commune=commune)
+        .select_related("indicateur")
+        .order_by("indicateur__code", "-date")
+    )
+    latest: dict[str, dict[str, Any]] = {}
+    for value in values:
+        indicateur = value.indicateur
+        if indicateur.code in latest:
+            continue
+        latest[indicateur.code] = {
+            "code": indicateur.code,
+            "libelle": indicateur.libelle,
+            "valeur": value.valeur,
+            "unite": indicateur.unite,
+            "source": indicateur.source,
+            "date": value.date,
+            "origine": indicateur.origine,
+            "mediane_nationale": indicateur.mediane_nationale
+            if indicateur.date == value.date
+            else None,
+        }
+    return list(latest.values())
+
+
+def territoire_medians(territoire: Territoire, latest: dict[str, Any]) -> dict[str, float]:
+    """Median over the territory's communes of each indicator at the given date
+    (`latest`: indicator code → date), in one read."""
+    from .models import ValeurIndicateur
+
+    rows = ValeurIndicateur.objects.filter(
+        commune__in=territoire.communes.all(),
+        indicateur__code__in=list(latest),
+        date__in=set(latest.values()),
+    ).values_list("indicateur__code", "date", "valeur")
+    groups: dict[str, list[float]] = {}
+    for code, day, valeur in rows.iterator(chunk_size=5000):
+        if latest[code] == day:
+            groups.setdefault(code, []).append(valeur)
+    return {code: float(np.median(values)) for code, values in groups.items()}

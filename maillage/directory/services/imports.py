@@ -17,6 +17,7 @@ from django.utils.text import slugify
 
 from maillage.core.geometry import haversine_km
 from maillage.core.text import fold, search_key
+from maillage.observatory.tasks import indicators_recompute_task
 from maillage.territories.enums import CommuneType
 from maillage.territories.models import Commune
 
@@ -400,6 +401,8 @@ def lieux_import(
         run.rapport = [e.as_dict() for e in result.errors]
         run.save()
         services_reindex(result.touched_services)
+        if result.created or result.updated:
+            transaction.on_commit(indicators_recompute_task.enqueue)
     if result.created and connection.vendor == "postgresql":
         # After a bulk load the planner's statistics are stale until autovacuum runs; a
         # search planned on them can be a hundred times slower (measured in make bench).

@@ -1,0 +1,9 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class IndicateurOrigine(models.TextChoices):
+    """Whether Maillage computes an indicator from its own data or loads it from a file."""
+
+    CALCULE = "calcule", _("calculé par Maillage")
+    IMPORTE = "importe", _("importé d'un fichier")

