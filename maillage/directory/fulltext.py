@@ -22,7 +22,7 @@ from typing import Any
 
 from django.db import connection
 
-from maillage.core.text import fold
+from maillage.core.text import edit_distance, fold, stem
 
 TABLE = "directory_service_fts"
 VOCABULARY = "directory_search_term"
@@ -33,18 +33,6 @@ STOP_WORDS = frozenset(
     "mon ma mes son sa ses je j me m se s il elle on nous vous est sont".split()
 )
 _WORD = re.compile(r"[a-z0-9]+")
-
-
-def stem(word: str) -> str:
-    """A light French stemming: plural and feminine endings only, enough for search."""
-    if len(word) <= 3 or word.isdigit():
-        return word
-    for suffix, replacement in (("eaux", "eau"), ("aux", "al"), ("ees", "e"), ("es", "e")):
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            return word[: -len(suffix)] + replacement
-    if word.endswith(("s", "x")) and not word.endswith("ss"):
-        return word[:-1]
-    return word
 
 
 def tokens(text: str) -> list[str]:
@@ -133,26 +121,6 @@ def index(documents: Iterable[tuple[int, str]]) -> None:
                     chunk,
                 )
     _remember(t for _, body in rows for t in body.split())
-
-
-def edit_distance(a: str, b: str, limit: int) -> int:
-    """Optimal string alignment distance (a swap of neighbours costs 1), or limit + 1 as
-    soon as it is certain to exceed `limit`."""
-    if abs(len(a) - len(b)) > limit:
-        return limit + 1
-    previous2: list[int] = []
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, start=1):
-        current = [i] + [0] * len(b)
-        for j, cb in enumerate(b, start=1):
-            cost = ca != cb
-            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
-            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
-                current[j] = min(current[j], previous2[j - 2] + 1)
-        if min(current) > limit:
-            return limit + 1
-        previous2, previous = previous, current
-    return previous[-1]
 
 
 def close_words(word: str, vocabulary: Iterable[str]) -> list[str]:

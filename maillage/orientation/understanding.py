@@ -29,9 +29,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from importlib.resources import files
 
-from maillage.core.text import fold
-from maillage.directory.fulltext import edit_distance
-from maillage.directory.fulltext import stem as plural_stem
+from maillage.core.text import edit_distance, fold
+from maillage.core.text import stem as plural_stem
 
 from .vocabulary import CONTEXT_WEIGHT, CONTEXT_WORDS, ELISIONS, ENDINGS, SMS, STOP_WORDS
 

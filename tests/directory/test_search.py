@@ -4,6 +4,7 @@ import json
 
 import pytest
 
+from maillage.core import text
 from maillage.directory import fulltext
 from maillage.directory.services import lieux_import
 
@@ -88,7 +89,7 @@ def _names(body):
 def test_tokens_fold_accents_and_plurals():
     assert fulltext.tokens("Démarches administratives") == ["demarche", "administrative"]
     assert fulltext.tokens("les impressions 3D") == ["impression", "3d"]
-    assert fulltext.stem("reseaux") == "reseau"
+    assert text.stem("reseaux") == "reseau"
 
 
 def test_text_search_tolerates_accents_plurals_and_partial_words(client, directory):
@@ -243,10 +244,10 @@ def test_matcher_counts_words_by_their_start_once_each():
 
 
 def test_edit_distance_counts_swaps_as_one_edit():
-    assert fulltext.edit_distance("lorient", "lorient", 2) == 0
-    assert fulltext.edit_distance("lorinet", "lorient", 2) == 1
-    assert fulltext.edit_distance("mediateque", "mediatheque", 2) == 1
-    assert fulltext.edit_distance("brest", "paris", 1) == 2  # stops past the limit
+    assert text.edit_distance("lorient", "lorient", 2) == 0
+    assert text.edit_distance("lorinet", "lorient", 2) == 1
+    assert text.edit_distance("mediateque", "mediatheque", 2) == 1
+    assert text.edit_distance("brest", "paris", 1) == 2  # stops past the limit
 
 
 def test_close_words_prefers_the_nearest_and_reads_words_typed_halfway():
