@@ -216,39 +216,34 @@ DIR_BEGIN = "<!-- bench:annuaire:begin -->"
 DIR_END = "<!-- bench:annuaire:end -->"
 
 
-def directory_worker() -> None:
-    """In a subprocess: migrate, load the reference, run the directory benchmark, print JSON."""
+# Benchmarks that need their own fresh database run in a subprocess: name → (module of
+# `benchmarks`, whether the demo territories are loaded too).
+WORKERS = {"annuaire": ("directory", False), "planificateur": ("planner", True)}
+
+
+def bench_worker(name: str) -> None:
+    """In a subprocess: migrate, load the reference (and the demo), run one benchmark's
+    `run()`, print its JSON."""
+    import importlib
     import json
 
     import django
     from django.core.management import call_command
 
+    module, demo = WORKERS[name]
     django.setup()
     call_command("migrate", verbosity=0)
     call_command("load_reference", verbosity=0)
-    from benchmarks import directory
-
-    print(json.dumps(directory.run()))
+    if demo:
+        call_command("load_demo", verbosity=0)
+    print(json.dumps(importlib.import_module(f"benchmarks.{module}").run()))
 
 
 def directory_in(env: dict[str, str], database_url: str | None) -> dict | None:
-    import json
-
     env = dict(env)
     if database_url:
         env["DATABASE_URL"] = database_url
-    completed = subprocess.run(  # noqa: S603
-        [sys.executable, "-m", "benchmarks.run", "--directory-worker"],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if completed.returncode != 0:
-        print(completed.stderr[-3000:], file=sys.stderr)
-        return None
-    return json.loads(completed.stdout.strip().splitlines()[-1])
+    return worker_json(env, "annuaire")
 
 
 def postgres_database() -> str | None:
@@ -339,11 +334,8 @@ def write_section(section: str, begin: str, end: str) -> None:
 
 
 def main() -> None:
-    if "--directory-worker" in sys.argv:
-        directory_worker()
-        return
-    if "--planner-worker" in sys.argv:
-        planner_worker()
+    if "--worker" in sys.argv:
+        bench_worker(sys.argv[sys.argv.index("--worker") + 1])
         return
     only = sys.argv[sys.argv.index("--only") + 1] if "--only" in sys.argv else ""
     with tempfile.TemporaryDirectory(prefix="maillage-bench-") as var_dir:
@@ -395,7 +387,7 @@ def main() -> None:
         if only in ("", "planificateur"):
             print("Observatoire et planificateur (référentiel, lieux réels, calculs)…", flush=True)
             planner_env = {**env, "MAILLAGE_VAR_DIR": tempfile.mkdtemp(prefix="maillage-bench-")}
-            result = worker_json(planner_env, "--planner-worker")
+            result = worker_json(planner_env, "planificateur")
             if result is not None:
                 section = render_planner(result)
                 write_section(section, PLAN_BEGIN, PLAN_END)
@@ -407,27 +399,12 @@ PLAN_BEGIN = "<!-- bench:planificateur:begin -->"
 PLAN_END = "<!-- bench:planificateur:end -->"
 
 
-def planner_worker() -> None:
-    """In a subprocess: migrate, load the reference, run the planner benchmark, print JSON."""
-    import json
-
-    import django
-    from django.core.management import call_command
-
-    django.setup()
-    call_command("migrate", verbosity=0)
-    call_command("load_reference", verbosity=0)
-    call_command("load_demo", verbosity=0)
-    from benchmarks import planner
-
-    print(json.dumps(planner.run()))
-
-
-def worker_json(env: dict[str, str], flag: str) -> dict | None:
+def worker_json(env: dict[str, str], name: str) -> dict | None:
+    """Run the benchmark `name` of WORKERS in a subprocess; its JSON, or None if it failed."""
     import json
 
     completed = subprocess.run(  # noqa: S603
-        [sys.executable, "-m", "benchmarks.run", flag],
+        [sys.executable, "-m", "benchmarks.run", "--worker", name],
         env=env,
         cwd=ROOT,
         capture_output=True,
