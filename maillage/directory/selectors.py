@@ -203,7 +203,7 @@ def service_search(filters: SearchFilters) -> SearchResult:
     if filters.ouvert_maintenant and kept:
         now = timezone.localtime()
         if centre is None:
-            for pk, horaires in _hours_of(kept, services):
+            for pk, horaires in _hours_of(kept):
                 hours.setdefault(pk, []).append(horaires)
         kept = {pk for pk in kept if any(h and _week(h).is_open(now) for h in hours.get(pk, []))}
 
@@ -233,7 +233,7 @@ def service_search(filters: SearchFilters) -> SearchResult:
         )
         .in_bulk(page_ids)
     )
-    facets = _facets_of(nearby, kept) if centre is not None else _facets(services, kept)
+    facets = _facets_of(nearby, kept) if centre is not None else _facets(kept)
     return SearchResult(
         count=len(ids),
         page=page,
@@ -396,41 +396,30 @@ def _describe(nearby: dict[int, _Nearby], ids: set[int], filters: SearchFilters)
     }
 
 
-def _hours_of(ids: set[int], services: QuerySet[Service]) -> list[tuple[int, str]]:
-    if len(ids) <= IDS_INLINE:
-        rows = Service.lieux.through.objects.filter(service_id__in=list(ids))
-    else:
-        rows = Service.lieux.through.objects.filter(service_id__in=services.values("pk"))
-    return [(pk, h) for pk, h in rows.values_list("service_id", "lieu__horaires") if pk in ids]
+def _hours_of(ids: set[int]) -> list[tuple[int, str]]:
+    rows = Service.lieux.through.objects.filter(service_id__in=ids_subquery(ids))
+    return list(rows.values_list("service_id", "lieu__horaires"))
 
 
 FACETS = ("categorie", "frais", "modalite", "public", "typologie")
 
 
-def _facets(services: QuerySet[Service], ids: set[int]) -> dict[str, list[dict[str, object]]]:
-    """Counts per value among the matching services, for each facet.
-
-    Reads the candidate services once (a subquery, never a list of ids) and keeps those
-    that passed the distance and opening-hours tests.
-    """
-    if not ids:
-        return {name: [] for name in FACETS}
+def _facets(ids: set[int]) -> dict[str, list[dict[str, object]]]:
+    """Counts per value among the matching services, for each facet (search without a
+    place: the ids go as one parameter, however many)."""
     counters: dict[str, Counter[str]] = {name: Counter() for name in FACETS}
-    if len(ids) <= IDS_INLINE:
-        services = Service.objects.filter(pk__in=list(ids))
-    for pk, fees, modes, audiences, kinds in services.values_list(
-        "pk", "frais", "modalites", "publics", "structure__typologie"
-    ).order_by():
-        if pk in ids:
-            counters["frais"].update(set(fees or []))
-            counters["modalite"].update(set(modes or []))
-            counters["public"].update(set(audiences or []))
-            counters["typologie"].update(set(kinds or []))
-    through = Service.categories.through.objects.filter(
-        service_id__in=services.values("pk")
-    ).values_list("service_id", "categorie__code")
-    counters["categorie"].update(code for pk, code in through if pk in ids)
-
+    if not ids:
+        return _named(counters)
+    services = Service.objects.filter(pk__in=ids_subquery(ids)).order_by()
+    for fees, modes, audiences, kinds in services.values_list(
+        "frais", "modalites", "publics", "structure__typologie"
+    ):
+        counters["frais"].update(set(fees or []))
+        counters["modalite"].update(set(modes or []))
+        counters["public"].update(set(audiences or []))
+        counters["typologie"].update(set(kinds or []))
+    through = Service.categories.through.objects.filter(service_id__in=ids_subquery(ids))
+    counters["categorie"].update(through.values_list("categorie__code", flat=True))
     return _named(counters)
 
 
