@@ -337,9 +337,10 @@ def referral_transition(
     if transition.by_structure and user is not None:
         changes["first_response_at"] = Coalesce(F("first_response_at"), now)
     with transaction.atomic():
-        # The conditional UPDATE is the lock: of two concurrent actions, one only matches.
+        # The conditional UPDATE is the lock: it matches only if the status is still the one
+        # the actor saw, so of two concurrent actions one only succeeds.
         updated = Referral.objects.filter(
-            pk=referral.pk, status__in=transition.sources, purged_at__isnull=True
+            pk=referral.pk, status=referral.status, purged_at__isnull=True
         ).update(**changes)
         locked = Referral.objects.select_for_update().get(pk=referral.pk)
         if not updated:
