@@ -48,10 +48,11 @@ def _base_url(request: HttpRequest) -> str:
 
 def _private(response: HttpResponse) -> HttpResponse:
     """Pages that carry a private link or personal data: not stored, not indexed, and the
-    link does not leak to other sites through the Referer header."""
+    link does not leak to other sites through the Referer header (`same-origin`, not
+    `no-referrer`: with the latter, browsers send `Origin: null` and the CSRF check fails)."""
     response["Cache-Control"] = "no-store"
     response["X-Robots-Tag"] = "noindex"
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = "same-origin"
     return response
 
 

@@ -336,7 +336,7 @@ def test_the_follow_link_shows_the_status_and_lets_the_person_cancel(client, ser
     client.logout()
     page = client.get(link)
     assert page.status_code == 200 and "Nouvelle" in page.content.decode()
-    assert page["Referrer-Policy"] == "no-referrer"
+    assert page["Referrer-Policy"] == "same-origin"
     client.post(link, {"action": "annuler"})
     assert Referral.objects.get().status == S.ANNULEE
     assert "Annulée par la personne" in client.get(link).content.decode()
