@@ -21,6 +21,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include((_public(api_patterns), api_app_name), namespace=api_namespace)),
     path("comptes/", include("maillage.accounts.urls")),
+    path("mise-en-relation/", include("maillage.orientation.referral_urls")),
+    path("espace/mises-en-relation/", include("maillage.orientation.referral_espace_urls")),
     path("espace/correspondances/", include("maillage.directory.mapping_urls")),
     path("espace/", include("maillage.directory.espace_urls")),
     path("", include("maillage.territories.urls")),

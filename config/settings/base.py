@@ -232,6 +232,21 @@ MAILLAGE_SIGNALEMENT_RETENTION_DAYS = int(
 MAILLAGE_SIGNALEMENT_PER_HOUR = int(os.environ.get("MAILLAGE_SIGNALEMENT_PER_HOUR", "5"))
 MAILLAGE_SIGNALEMENT_MIN_SECONDS = int(os.environ.get("MAILLAGE_SIGNALEMENT_MIN_SECONDS", "3"))
 
+# Mise en relation (docs/orientation.md): retention of the personal data, reminders, anti-spam.
+MAILLAGE_REFERRAL_RETENTION_DAYS = int(os.environ.get("MAILLAGE_REFERRAL_RETENTION_DAYS", "365"))
+# A referral never closed is purged this many days after the retention period, from creation.
+MAILLAGE_REFERRAL_GRACE_DAYS = int(os.environ.get("MAILLAGE_REFERRAL_GRACE_DAYS", "90"))
+MAILLAGE_REFERRAL_REMINDER_HOURS = int(os.environ.get("MAILLAGE_REFERRAL_REMINDER_HOURS", "72"))
+MAILLAGE_REFERRAL_REMINDER_MAX = int(os.environ.get("MAILLAGE_REFERRAL_REMINDER_MAX", "2"))
+MAILLAGE_REFERRAL_PER_HOUR = int(os.environ.get("MAILLAGE_REFERRAL_PER_HOUR", "10"))
+MAILLAGE_REFERRAL_MIN_SECONDS = int(os.environ.get("MAILLAGE_REFERRAL_MIN_SECONDS", "3"))
+# Links in e-mails sent outside a request (reminders): the public address of the site.
+MAILLAGE_BASE_URL = os.environ.get("MAILLAGE_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Raised when the consent text changes: each referral records the version the person saw.
+MAILLAGE_REFERRAL_CONSENT_VERSION = "2026-11"
+# k of the k-anonymity of the statistics: smaller cells are shown as « moins de k ».
+MAILLAGE_REFERRAL_STATS_K = 5
+
 # Back-office uploads: the file waits in the database for the worker.
 MAILLAGE_IMPORT_MAX_BYTES = int(os.environ.get("MAILLAGE_IMPORT_MAX_BYTES", str(20_000_000)))
 

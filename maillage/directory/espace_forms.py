@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
+from maillage.core.antispam import HoneypotMixin
 from maillage.core.forms import MaillageForm
 from maillage.territories.enums import CommuneType
 from maillage.territories.models import Commune
@@ -252,7 +253,7 @@ class ServiceForm(MaillageForm):
         return [found[code] for code in dict.fromkeys(codes)]
 
 
-class SignalementForm(MaillageForm):
+class SignalementForm(HoneypotMixin, MaillageForm):
     """The public "signaler une erreur" form; `website` is a honeypot left empty by people."""
 
     sujet = forms.ChoiceField(label="Qu'est-ce qui est inexact ?", choices=SignalementTopic.choices)
@@ -270,12 +271,6 @@ class SignalementForm(MaillageForm):
             "nous avons fait de votre signalement ; elle est effacée 90 jours après sa clôture."
         ),
     )
-    website = forms.CharField(
-        label="Laissez ce champ vide",
-        required=False,
-        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
-    )
-    started = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import csv
-import hashlib
-import time
 from typing import Any
 from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -20,6 +17,8 @@ from django.urls import reverse
 
 from maillage.accounts.models import User
 from maillage.accounts.permissions import can_import, can_use_espace, is_curator
+from maillage.core.antispam import form_started_now, looks_automated, rate_limited
+from maillage.orientation.referral_selectors import referral_count_new
 
 from . import espace_selectors as sel
 from .enums import ImportStatus, SignalementStatus
@@ -93,6 +92,7 @@ def espace_home(request: HttpRequest) -> HttpResponse:
             "lieux": lieux,
             "services": services,
             "signalements": signalements,
+            "referrals_new": referral_count_new(request.user),
             "imports": ImportRun.objects.select_related("source")[:5] if curator else [],
             "breadcrumb_data": {"current": "Mon espace"},
         },
@@ -226,12 +226,6 @@ def signalement_detail(request: HttpRequest, pk: int) -> HttpResponse:
 # Public: "signaler une erreur" on a lieu page.
 
 
-def _client_key(request: HttpRequest) -> str:
-    # Only a hash of the address is kept, in the cache, for an hour.
-    address = request.META.get("REMOTE_ADDR", "")
-    return "signalement:" + hashlib.sha256(address.encode()).hexdigest()[:32]
-
-
 @login_not_required
 def signalement_create_view(request: HttpRequest, pk: int) -> HttpResponse:
     lieu = get_object_or_404(Lieu.objects.select_related("structure"), pk=pk)
@@ -239,17 +233,12 @@ def signalement_create_view(request: HttpRequest, pk: int) -> HttpResponse:
         form = SignalementForm(request.POST)
         if form.is_valid():
             data = form.cleaned_data
-            try:
-                started = float(data["started"] or 0)
-            except ValueError:
-                started = 0
-            too_fast = time.time() - started < settings.MAILLAGE_SIGNALEMENT_MIN_SECONDS
-            if data["website"] or too_fast:
+            if looks_automated(data, min_seconds=settings.MAILLAGE_SIGNALEMENT_MIN_SECONDS):
                 # Looks automated: answer as if accepted, record nothing.
                 return render(request, "directory/signalement_merci.html", {"lieu": lieu})
-            key = _client_key(request)
-            cache.add(key, 0, 3600)
-            if cache.incr(key) > settings.MAILLAGE_SIGNALEMENT_PER_HOUR:
+            if rate_limited(
+                request, scope="signalement", per_hour=settings.MAILLAGE_SIGNALEMENT_PER_HOUR
+            ):
                 form.add_error(
                     None,
                     "Vous avez envoyé beaucoup de signalements en peu de temps : réessayez "
@@ -269,7 +258,7 @@ def signalement_create_view(request: HttpRequest, pk: int) -> HttpResponse:
                 {"title": "Merci", "lieu": lieu},
             )
         return _signalement_page(request, lieu, form, status=400)
-    form = SignalementForm(initial={"started": f"{time.time():.0f}"})
+    form = SignalementForm(initial={"started": form_started_now()})
     return _signalement_page(request, lieu, form)
 
 

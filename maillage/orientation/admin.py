@@ -3,7 +3,7 @@ from django.db.models import QuerySet
 from django.forms import ModelForm
 from django.http import HttpRequest
 
-from .models import LexiconEntry, LexiconVersion
+from .models import LexiconEntry, LexiconVersion, Referral, ReferralEvent
 from .services import lexicon_entry_delete, lexicon_entry_save
 
 
@@ -43,3 +43,39 @@ class LexiconVersionAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
+
+
+class _SuperuserReadOnly(admin.ModelAdmin):
+    """Read-only, for superusers only: the cases are handled in the structures' space."""
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return bool(request.user.is_active and request.user.is_superuser)
+
+    def has_view_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return bool(request.user.is_active and request.user.is_superuser)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(Referral)
+class ReferralAdmin(_SuperuserReadOnly):
+    # No personal column in lists, no search on personal fields.
+    list_display = ["__str__", "structure", "categorie", "status", "outcome", "created_at"]
+    list_filter = ["status", "outcome"]
+    list_select_related = ["structure", "categorie"]
+    exclude = ["token_hash", "submission_key_hash"]
+    raw_id_fields = ["service", "structure", "commune", "created_by", "reoriented_to"]
+
+
+@admin.register(ReferralEvent)
+class ReferralEventAdmin(_SuperuserReadOnly):
+    list_display = ["__str__", "action", "from_status", "to_status", "created_at"]
+    list_filter = ["action"]
+    raw_id_fields = ["referral", "author"]

@@ -7,4 +7,8 @@ class OrientationConfig(AppConfig):
     verbose_name = "Orientation"
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401
+        # Registers the retention step of the mises en relation with `purge_personal_data`.
+        from . import (
+            referrals,  # noqa: F401
+            signals,  # noqa: F401
+        )
