@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from maillage.territories.models import Commune
 
-from .engine import OrientationError, orientation_answer
+from .engine import NEED_MAX, NEED_RATIO, OrientationError, orientation_answer
 from .enums import Profil
 from .forms import (
     MODALITES,
@@ -207,9 +207,13 @@ def _answer(request: HttpRequest) -> tuple[dict[str, Any] | None, str]:
     ids = [item["service"]["id"] for item in answer["resultats"]]
     if ids != state["resultats"]:
         state_update(request.session, resultats=ids)
-    for categorie in answer["categories"]:
+    best = answer["categories"][0]["score"] if answer["categories"] else 0.0
+    for index, categorie in enumerate(answer["categories"]):
         categorie["pourcentage"] = round(100 * categorie["score"])
         categorie["pourquoi"] = _pourquoi(categorie["explication"])
+        # The engine searches services for these only (same rule as engine.orientation_answer).
+        categorie["retenue"] = index < NEED_MAX and categorie["score"] >= NEED_RATIO * best
+    answer["autres_categories"] = [c for c in answer["categories"] if not c["retenue"]]
     return answer, ""
 
 

@@ -24,42 +24,46 @@
     var form = document.querySelector("form[data-suggest-url]");
     if (!form) return;
     var textarea = form.querySelector("textarea[name=besoin]");
-    var box = form.querySelector("[data-suggestions]");
+    var panel = form.querySelector("[data-suggestions]");
     var list = form.querySelector("[data-suggestions-list]");
     var status = form.querySelector("[data-suggestions-status]");
     var timer = null;
     var controller = null;
     var last = null;
 
-    function tick(code, label) {
-      var box = document.getElementById("categorie-" + code);
-      if (!box) return;
-      box.checked = true;
-      status.textContent = "Catégorie « " + label + " » cochée dans la liste.";
+    function checkbox(code) {
+      return document.getElementById("categorie-" + code);
     }
 
+    // A suggestion is a toggle button: pressed when its category is ticked in the list.
+    // It keeps the focus when pressed (never disabled), so keyboard users stay in place.
     function render(categories) {
       list.innerHTML = "";
       categories.forEach(function (categorie) {
+        var box = checkbox(categorie.code);
+        if (!box) return;
         var item = document.createElement("li");
         var button = document.createElement("button");
         button.type = "button";
-        button.className = "fr-btn fr-btn--sm fr-btn--secondary fr-icon-add-line fr-btn--icon-left";
+        button.className = "fr-btn fr-btn--sm fr-btn--secondary orientation-suggestion";
         button.textContent = categorie.libelle;
-        button.setAttribute("aria-label", "Cocher la catégorie " + categorie.libelle);
+        button.setAttribute("aria-label", "Catégorie suggérée : " + categorie.libelle);
+        button.setAttribute("aria-pressed", box.checked ? "true" : "false");
         button.addEventListener("click", function () {
-          tick(categorie.code, categorie.libelle);
-          button.disabled = true;
+          box.checked = !box.checked;
+          button.setAttribute("aria-pressed", box.checked ? "true" : "false");
+          status.textContent = "Catégorie « " + categorie.libelle + " » " +
+            (box.checked ? "cochée" : "décochée") + " dans la liste.";
         });
-        var already = document.getElementById("categorie-" + categorie.code);
-        if (already && already.checked) button.disabled = true;
         item.appendChild(button);
         list.appendChild(item);
       });
-      box.hidden = categories.length === 0;
-      status.textContent = categories.length
-        ? categories.length + (categories.length > 1 ? " catégories suggérées : " : " catégorie suggérée : ") +
-          categories.map(function (c) { return c.libelle; }).join(", ") + "."
+      var shown = list.children.length;
+      panel.hidden = shown === 0;
+      status.textContent = shown
+        ? shown + (shown > 1 ? " catégories suggérées : " : " catégorie suggérée : ") +
+          categories.map(function (c) { return c.libelle; }).join(", ") +
+          ". Les boutons sous le champ cochent la catégorie."
         : "";
     }
 
