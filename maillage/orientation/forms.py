@@ -174,9 +174,13 @@ class BesoinForm(MaillageForm):
         error_messages={"invalid_choice": "Cette catégorie n'existe pas : « %(value)s »."},
     )
 
-    def __init__(self, *args: Any, taxonomy: list[dict[str, Any]], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, taxonomy: list[dict[str, Any]], tiers: bool = False, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.taxonomy = taxonomy
+        if tiers:
+            self.fields["besoin"].label = "Décrivez le besoin de la personne accompagnée"
         self.fields["categories"].choices = [
             (c["code"], c["libelle"]) for family in taxonomy for c in family["categories"]
         ]
@@ -236,6 +240,12 @@ class ContraintesForm(MaillageForm):
         help_text="Lieux qui ont renseigné leur accessibilité",
         required=False,
     )
+
+    def __init__(self, *args: Any, tiers: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if tiers:
+            self.fields["rayon_km"].label = "Jusqu'à quelle distance la personne peut-elle aller ?"
+            self.fields["modalite"].label = "Comment la personne souhaite-t-elle être accompagnée ?"
 
     def contraintes(self) -> dict[str, Any]:
         """The constraints exactly as `engine._constraints` accepts them."""

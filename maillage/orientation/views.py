@@ -142,7 +142,7 @@ def step_besoin(request: HttpRequest) -> HttpResponse:
     families = taxonomy()
     state = state_get(request.session)
     if request.method == "POST":
-        form = BesoinForm(request.POST, taxonomy=families)
+        form = BesoinForm(request.POST, taxonomy=families, tiers=state["pour_compte_de_tiers"])
         if form.is_valid():
             state_update(
                 request.session,
@@ -155,6 +155,7 @@ def step_besoin(request: HttpRequest) -> HttpResponse:
         form = BesoinForm(
             initial={"besoin": state["besoin"], "categories": state["categories"]},
             taxonomy=families,
+            tiers=state["pour_compte_de_tiers"],
         )
     ticked = set(form["categories"].value() or [])
     groups = [
@@ -176,15 +177,17 @@ def step_besoin(request: HttpRequest) -> HttpResponse:
 def step_contraintes(request: HttpRequest) -> HttpResponse:
     if (back := _missing_before(request, "contraintes")) is not None:
         return back
+    state = state_get(request.session)
+    tiers = state["pour_compte_de_tiers"]
     if request.method == "POST":
-        form = ContraintesForm(request.POST)
+        form = ContraintesForm(request.POST, tiers=tiers)
         if form.is_valid():
             state_update(request.session, contraintes=form.contraintes(), resultats=[])
             return redirect("orientation:resultats")
     else:
-        saved = state_get(request.session)["contraintes"]
+        saved = state["contraintes"]
         initial = {**saved, "rayon_km": str(int(saved["rayon_km"]))} if saved else {}
-        form = ContraintesForm(initial=initial)
+        form = ContraintesForm(initial=initial, tiers=tiers)
     return render(
         request,
         "orientation/step_contraintes.html",

@@ -170,6 +170,10 @@ def test_a_professional_acts_for_the_person_helped(client, directory):
     assert state["profil"] == "entreprise" and state["pour_compte_de_tiers"] is True
     page = client.get(reverse("orientation:commune")).content.decode()
     assert "Où vit la personne accompagnée ?" in page
+    client.post(reverse("orientation:commune"), {"commune": "Morlaix"})
+    page = client.get(reverse("orientation:besoin")).content.decode()
+    assert "Quel est le besoin de la personne accompagnée ?" in page
+    assert "Décrivez le besoin de la personne accompagnée" in page
     # Back on step 1, both answers are shown again.
     page = client.get(reverse("orientation:profil")).content.decode()
     assert re.search(r'value="professionnel"\s+checked', page)
