@@ -180,7 +180,7 @@ class BesoinForm(MaillageForm):
         super().__init__(*args, **kwargs)
         self.taxonomy = taxonomy
         if tiers:
-            self.fields["besoin"].label = "Décrivez le besoin de la personne accompagnée"
+            _relabel(self, "besoin", "Décrivez le besoin de la personne accompagnée")
         self.fields["categories"].choices = [
             (c["code"], c["libelle"]) for family in taxonomy for c in family["categories"]
         ]
@@ -215,6 +215,12 @@ class BesoinForm(MaillageForm):
         return data
 
 
+def _relabel(form: forms.Form, name: str, label: str) -> None:
+    # DsfrBaseForm builds the bound fields in its __init__: change both.
+    form.fields[name].label = label
+    form[name].label = label
+
+
 class ContraintesForm(MaillageForm):
     rayon_km = forms.TypedChoiceField(
         label="Jusqu'à quelle distance pouvez-vous vous déplacer ?",
@@ -244,8 +250,8 @@ class ContraintesForm(MaillageForm):
     def __init__(self, *args: Any, tiers: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if tiers:
-            self.fields["rayon_km"].label = "Jusqu'à quelle distance la personne peut-elle aller ?"
-            self.fields["modalite"].label = "Comment la personne souhaite-t-elle être accompagnée ?"
+            _relabel(self, "rayon_km", "Jusqu'à quelle distance la personne peut-elle aller ?")
+            _relabel(self, "modalite", "Comment la personne souhaite-t-elle être accompagnée ?")
 
     def contraintes(self) -> dict[str, Any]:
         """The constraints exactly as `engine._constraints` accepts them."""
