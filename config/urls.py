@@ -25,6 +25,7 @@ urlpatterns = [
     path("espace/mises-en-relation/", include("maillage.orientation.referral_espace_urls")),
     path("espace/correspondances/", include("maillage.directory.mapping_urls")),
     path("espace/", include("maillage.directory.espace_urls")),
+    path("orientation/", include("maillage.orientation.urls")),
     path("", include("maillage.territories.urls")),
     path("", include("maillage.directory.urls")),
     path("", include("maillage.core.urls")),
