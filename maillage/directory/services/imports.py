@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.text import slugify
@@ -38,7 +39,13 @@ from ..models import (
 )
 from ..schema_check import schema_validate
 from .completion import services_complete
-from .history import revision_import_created, revision_import_update
+from .history import (
+    editor_role,
+    fields_edited_by_hand,
+    objects_edited_by_hand,
+    revision_import_created,
+    revision_import_update,
+)
 from .indexing import services_reindex
 from .merging import lieux_deduplicate
 
@@ -96,6 +103,7 @@ class CommuneResolver:
                 "mairie_longitude",
                 "latitude",
                 "longitude",
+                "population",
             ).select_related("departement")
         )
         by_pk = {c.pk: c for c in communes if c.type == CommuneType.COMMUNE}
@@ -145,6 +153,14 @@ class CommuneResolver:
         if len(matches) == 1:
             return self._by_pk[next(iter(matches))]
         return self._from_point(record, candidates, departements)
+
+    def main_commune(self, code_postal: str) -> tuple[Commune, list[Commune]] | None:
+        """The most populated commune of a postal code shared by several, and the others."""
+        candidates = [self._by_pk[pk] for pk in self.by_postal.get(code_postal, ())]
+        if len(candidates) < 2:
+            return None
+        candidates.sort(key=lambda c: (-(c.population or 0), c.nom))
+        return candidates[0], candidates[1:]
 
     def _from_point(
         self, record: std.LieuRecord, candidates: list[Commune], departements: tuple[str, ...]
@@ -196,9 +212,15 @@ class ImportResult:
     file_rows: int | None = None
     ignored_values: int = 0
     grouped_rows: int = 0
+    skipped_rows: int = 0
+    projected: int = 0
     # Errors found by frictionless against the official schema (CSV files of the standard);
     # None when the schema file is absent, -1 when the check does not apply.
     schema_errors: int | None = -1
+    # (content type id, object id) of the lieux and services a person has edited, and the
+    # number of fields a newer file did not overwrite because of it.
+    edited_by_hand: set[tuple[int, int]] = field(default_factory=set)
+    kept_fields: int = 0
 
 
 def _services_by_label() -> dict[str, str]:
@@ -244,12 +266,15 @@ def _read(
         separator=options.get("separateur"),
         sheet=options.get("feuille"),
         records_path=options.get("chemin_enregistrements"),
+        names=options.get("colonnes_sans_entete"),
     )
     mapping.check_columns(table.columns)
     mapped = apply_mapping(mapping, table.rows)
     result.file_rows = len(table.rows)
     result.ignored_values = mapped.ignored_values
     result.grouped_rows = mapped.grouped_rows
+    result.skipped_rows = mapped.skipped_rows
+    result.projected = mapped.projected
     result.errors.extend(mapped.warnings)
     return mapped.rows
 
@@ -280,11 +305,17 @@ def lieux_import(
         source, _ = Source.objects.get_or_create(
             slug=slugify(source_name)[:100] or "source", defaults={"nom": source_name}
         )
-        run = ImportRun.objects.create(source=source, fichier=filename, status=ImportStatus.RUNNING)
+        run = ImportRun.objects.create(
+            source=source,
+            fichier=filename,
+            status=ImportStatus.RUNNING,
+            progress_at=timezone.now(),
+        )
     else:
         source = run.source
         run.status = ImportStatus.RUNNING
-        run.save(update_fields=["status"])
+        run.progress_at = timezone.now()
+        run.save(update_fields=["status", "progress_at"])
     result = ImportResult(run=run)
     try:
         saved = None
@@ -343,6 +374,8 @@ def lieux_import(
                 )
             )
         commune = resolver.resolve(record, departements_covered)
+        if commune is None and mapping is not None and mapping.options.get("commune_principale"):
+            commune = _main_commune(record, resolver, result)
         if commune is None:
             message = (
                 "Commune introuvable avec ce code postal et ce nom : corrigez-les ou "
@@ -368,6 +401,7 @@ def lieux_import(
         r.identifiant: r
         for r in SourceRecord.objects.filter(source=source).select_related("lieu", "service")
     }
+    result.edited_by_hand = objects_edited_by_hand([Lieu, Service])
     with transaction.atomic():
         for done, (record, commune) in enumerate(records, start=1):
             _upsert(record, commune, source, existing.get(record.source_id), categories, result)
@@ -385,6 +419,8 @@ def lieux_import(
             "positions_approximatives": result.approximate,
             "avertissements": sum(not e.blocking for e in result.errors),
         }
+        if result.kept_fields:
+            run.counts["champs_conserves"] = result.kept_fields
         if result.schema_errors is None:
             run.counts["schema_national"] = "absent : validation frictionless non faite"
         elif result.schema_errors >= 0:
@@ -392,10 +428,15 @@ def lieux_import(
         if mapping is not None:
             run.counts["lignes_regroupees"] = result.grouped_rows
             run.counts["valeurs_hors_perimetre"] = result.ignored_values
+            if result.skipped_rows:
+                run.counts["lignes_ignorees"] = result.skipped_rows
+            if result.projected:
+                run.counts["coordonnees_lambert93"] = result.projected
         dedup_counts = lieux_deduplicate(
             lieu_ids=[r.lieu_id for r in SourceRecord.objects.filter(source=source)]
             if result.created or result.updated
-            else []
+            else [],
+            import_run=run,
         )
         run.counts.update(dedup_counts)
         run.rapport = [e.as_dict() for e in result.errors]
@@ -412,6 +453,31 @@ def lieux_import(
                 "directory_service_categories, directory_service_fts"
             )
     return result
+
+
+def _main_commune(
+    record: std.LieuRecord, resolver: CommuneResolver, result: ImportResult
+) -> Commune | None:
+    """A postal code several communes share, and no name to choose: the most populated one,
+    flagged approximate (its mairie's point) with a warning naming the others."""
+    found = resolver.main_commune(record.code_postal)
+    if found is None:
+        return None
+    commune, others = found
+    record.latitude = record.longitude = None
+    names = ", ".join(c.nom for c in others[:5]) + (" …" if len(others) > 5 else "")
+    result.errors.append(
+        std.RowError(
+            record.line,
+            "commune",
+            f"{record.code_postal} {record.commune_nom}".strip(),
+            f"Code postal partagé par {len(others) + 1} communes : lieu placé à {commune.nom}, "
+            f"la plus peuplée (autres : {names}), position approximative à sa mairie. "
+            "Vérifiez la commune.",
+            blocking=False,
+        )
+    )
+    return commune
 
 
 def _lieu_values(record: std.LieuRecord, commune: Commune, result: ImportResult) -> dict[str, Any]:
@@ -485,6 +551,70 @@ def _service_values(record: std.LieuRecord) -> dict[str, Any]:
     }
 
 
+_FIELD_LABELS = {
+    "nom": "nom",
+    "adresse": "adresse",
+    "telephone": "téléphone",
+    "horaires": "horaires",
+    "courriels": "courriels",
+    "sites_web": "sites internet",
+    "latitude": "position",
+    "longitude": "position",
+    "categories": "catégories",
+}
+
+
+def _keep_hand_edits(
+    record: std.LieuRecord,
+    obj: Lieu | Service,
+    values: dict[str, Any],
+    result: ImportResult,
+    categories: list[str] | None = None,
+) -> bool:
+    """Drop from `values` the fields a person changed by hand since the last import that set
+    them, with a report line for each one the file would have changed. For a service, also
+    says whether its categories are kept."""
+    ct = ContentType.objects.get_for_model(obj, for_concrete_model=True)
+    if (ct.pk, obj.pk) not in result.edited_by_hand:
+        return False
+    edited = fields_edited_by_hand(obj)
+    moved = edited.get("latitude") or edited.get("longitude")
+    if moved is not None:
+        # A point placed by hand is kept whole, with its origin.
+        for name in ("latitude", "longitude", "placement"):
+            edited.setdefault(name, moved)
+    structure_id = obj.structure_id
+    keep_categories = False
+    for name, revision in edited.items():
+        if name == "categories" and categories is not None:
+            current = set(obj.categories.values_list("code", flat=True))  # type: ignore[union-attr]
+            keep_categories = True
+            if current == set(categories):
+                continue
+            file_value: Any = ", ".join(categories)
+        elif name in values:
+            file_value = values.pop(name)
+            if getattr(obj, name) == file_value or name == "placement":
+                continue
+        else:
+            continue
+        when = timezone.localtime(revision.created_at).strftime("%d/%m/%Y")
+        shown = ", ".join(map(str, file_value)) if isinstance(file_value, list) else file_value
+        result.kept_fields += 1
+        result.errors.append(
+            std.RowError(
+                record.line,
+                _FIELD_LABELS.get(name, name),
+                str(shown),
+                f"conservée : modifiée à la main le {when} par "
+                f"{editor_role(revision.user, structure_id)}, valeur du fichier : "
+                f"{shown or '(vide)'}",
+                blocking=False,
+            )
+        )
+    return keep_categories
+
+
 def _upsert(
     record: std.LieuRecord,
     commune: Commune,
@@ -527,6 +657,11 @@ def _upsert(
         return
 
     lieu = existing.lieu
+    keep_categories = _keep_hand_edits(record, lieu, lieu_values, result)
+    if existing.service is not None:
+        keep_categories = _keep_hand_edits(
+            record, existing.service, service_values, result, categories=record.categories
+        )
     result.revisions += revision_import_update(
         result.run, lieu, lieu_values, existing.service, service_values
     )
@@ -541,7 +676,7 @@ def _upsert(
             setattr(current, name, value)
         current.save()
         before = set(current.categories.values_list("code", flat=True))
-        if before != set(record.categories):
+        if before != set(record.categories) and not keep_categories:
             changed.append("categories")
             current.categories.set([categories[c] for c in record.categories if c in categories])
     if current is not None:
