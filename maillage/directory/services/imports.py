@@ -76,50 +76,70 @@ def taxonomie_load() -> int:
     return len(rows)
 
 
+_RESOLVER_FIELDS = (
+    "pk",
+    "code",
+    "type",
+    "nom",
+    "search_name",
+    "codes_postaux",
+    "parent_id",
+    "departement_id",
+    "bbox_min_lon",
+    "bbox_min_lat",
+    "bbox_max_lon",
+    "bbox_max_lat",
+    "mairie_latitude",
+    "mairie_longitude",
+    "latitude",
+    "longitude",
+    "population",
+)
+
+
 class CommuneResolver:
     """Finds the commune (type COM) of a lieu from its INSEE code, postal code and name.
 
     In order: the INSEE code (an arrondissement's or a commune déléguée's leads to its
     commune); the postal code when it names one commune; the name among the communes of
     that postal code; the name in the département (CEDEX codes, merged communes).
+
+    The reference is read as plain rows (about 37 000): building a model instance for each
+    took most of the time of a small import. Instances are made only for the communes a file
+    actually names.
     """
 
     def __init__(self) -> None:
-        communes = list(
-            Commune.objects.only(
-                "pk",
-                "code",
-                "type",
-                "nom",
-                "search_name",
-                "codes_postaux",
-                "parent_id",
-                "departement_id",
-                "bbox_min_lon",
-                "bbox_min_lat",
-                "bbox_max_lon",
-                "bbox_max_lat",
-                "mairie_latitude",
-                "mairie_longitude",
-                "latitude",
-                "longitude",
-                "population",
-            ).select_related("departement")
-        )
-        by_pk = {c.pk: c for c in communes if c.type == CommuneType.COMMUNE}
-        self.by_code: dict[str, Commune] = {}
+        rows = Commune.objects.values_list(*_RESOLVER_FIELDS, "departement__code")
+        self._rows: dict[int, tuple[Any, ...]] = {}
+        self._departement: dict[int, str] = {}
+        self._instances: dict[int, Commune] = {}
+        self.by_code: dict[str, int] = {}
         self.by_postal: dict[str, set[int]] = {}
         self.by_name: dict[tuple[str, str], set[int]] = {}
-        self._by_pk = by_pk
-        for commune in communes:
-            target = by_pk.get(commune.pk) or by_pk.get(commune.parent_id or 0)
-            if target is None:
+        self._by_departement: dict[str, list[int]] = {}
+        all_rows = list(rows)
+        for row in all_rows:
+            if row[2] == CommuneType.COMMUNE:
+                self._rows[row[0]] = row[:-1]
+                self._departement[row[0]] = row[-1] or ""
+                self._by_departement.setdefault(row[-1] or "", []).append(row[0])
+        for row in all_rows:
+            pk, code, _type, _nom, search_name, codes_postaux, parent_id = row[:7]
+            target = pk if pk in self._rows else parent_id
+            if target not in self._rows:
                 continue
-            self.by_code.setdefault(commune.code, target)
-            for code in commune.codes_postaux:
-                self.by_postal.setdefault(code, set()).add(target.pk)
-            departement = commune.departement.code if commune.departement else ""
-            self.by_name.setdefault((departement, commune.search_name), set()).add(target.pk)
+            self.by_code.setdefault(code, target)
+            for postal in codes_postaux or ():
+                self.by_postal.setdefault(postal, set()).add(target)
+            self.by_name.setdefault((row[-1] or "", search_name), set()).add(target)
+
+    def _commune(self, pk: int) -> Commune:
+        found = self._instances.get(pk)
+        if found is None:
+            found = Commune(**dict(zip(_RESOLVER_FIELDS, self._rows[pk], strict=True)))
+            self._instances[pk] = found
+        return found
 
     def resolve(
         self, record: std.LieuRecord, departements_covered: list[str] | None = None
@@ -131,13 +151,15 @@ class CommuneResolver:
         by_code = self.by_code.get(record.code_insee)
         # Trust the INSEE code only when the postal code agrees with it: some files carry
         # the code of a namesake (Mont-Dore in Puy-de-Dôme for Mont-Dore in New Caledonia).
-        if by_code is not None and (
-            not record.code_postal
-            or record.code_postal in by_code.codes_postaux
-            or (by_code.departement is not None and by_code.departement.code in departements)
-        ):
-            return by_code
-        candidates = [self._by_pk[pk] for pk in self.by_postal.get(record.code_postal, ())]
+        if by_code is not None:
+            commune = self._commune(by_code)
+            if (
+                not record.code_postal
+                or record.code_postal in commune.codes_postaux
+                or self._departement[by_code] in departements
+            ):
+                return commune
+        candidates = [self._commune(pk) for pk in self.by_postal.get(record.code_postal, ())]
         if len(candidates) == 1:
             return candidates[0]
         # "MARSEILLE 11", "Paris 5e": the arrondissement number is not part of the name.
@@ -151,12 +173,12 @@ class CommuneResolver:
         for code in departements:
             matches |= self.by_name.get((code, name), set())
         if len(matches) == 1:
-            return self._by_pk[next(iter(matches))]
+            return self._commune(next(iter(matches)))
         return self._from_point(record, candidates, departements)
 
     def main_commune(self, code_postal: str) -> tuple[Commune, list[Commune]] | None:
         """The most populated commune of a postal code shared by several, and the others."""
-        candidates = [self._by_pk[pk] for pk in self.by_postal.get(code_postal, ())]
+        candidates = [self._commune(pk) for pk in self.by_postal.get(code_postal, ())]
         if len(candidates) < 2:
             return None
         candidates.sort(key=lambda c: (-(c.population or 0), c.nom))
@@ -169,9 +191,7 @@ class CommuneResolver:
         if record.latitude is None or record.longitude is None:
             return None
         pool = candidates or [
-            c
-            for c in self._by_pk.values()
-            if c.departement is not None and c.departement.code in departements
+            self._commune(pk) for code in departements for pk in self._by_departement.get(code, ())
         ]
         lat, lon = record.latitude, record.longitude
         around = [
