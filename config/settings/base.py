@@ -249,6 +249,8 @@ MAILLAGE_REFERRAL_STATS_K = 5
 
 # Back-office uploads: the file waits in the database for the worker.
 MAILLAGE_IMPORT_MAX_BYTES = int(os.environ.get("MAILLAGE_IMPORT_MAX_BYTES", str(20_000_000)))
+# A run "en cours" without any progress for this long lost its worker: shown "interrompu".
+MAILLAGE_IMPORT_STALE_MINUTES = int(os.environ.get("MAILLAGE_IMPORT_STALE_MINUTES", "30"))
 
 # Observatory: estimated road distance = great-circle distance × this detour factor
 # (docs/observatoire.md). Coverage radii of the indicators, in km.

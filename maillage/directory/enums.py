@@ -34,6 +34,8 @@ class ImportStatus(models.TextChoices):
     RUNNING = "en_cours", _("En cours")
     DONE = "termine", _("Terminé")
     FAILED = "echec", _("Échec")
+    # Stuck "en cours" past MAILLAGE_IMPORT_STALE_MINUTES (worker killed) and then relaunched.
+    INTERRUPTED = "interrompu", _("Interrompu")
 
 
 class SignalementStatus(models.TextChoices):
@@ -56,4 +58,5 @@ class RevisionAction(models.TextChoices):
     UPDATE = "modification", _("Modification")
     DELETE = "suppression", _("Suppression")
     MERGE = "fusion", _("Fusion de doublons")
+    SEPARATE = "separation", _("Doublons séparés")
     IMPORT = "import", _("Import")

@@ -14,6 +14,7 @@ urlpatterns = [
     path("signalements/<int:pk>/", views.signalement_detail, name="signalement_detail"),
     path("imports/", views.import_list, name="import_list"),
     path("imports/<int:pk>/", views.import_detail, name="import_detail"),
+    path("imports/<int:pk>/relancer/", views.import_restart, name="import_restart"),
     path("imports/<int:pk>/progression.json", views.import_progress, name="import_progress"),
     path("imports/<int:pk>/rapport.csv", views.import_report_csv, name="import_report_csv"),
 ]

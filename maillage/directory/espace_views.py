@@ -35,7 +35,7 @@ from .models import ImportRun, Lieu, Service, Structure
 from .selectors import COMMUNE_HEAVY
 from .services.history import directory_object_update, revisions_of
 from .services.signalements import signalement_close, signalement_create
-from .services.uploads import import_run_queue, source_for_upload
+from .services.uploads import import_run_queue, import_run_restart, source_for_upload
 
 
 def _user(request: HttpRequest) -> User:
@@ -334,32 +334,54 @@ def _progress(run: ImportRun) -> dict[str, Any]:
     percent = 0
     if run.progress_total:
         percent = round(100 * run.progress_done / run.progress_total)
+    stale = run.is_stale
     return {
-        "status": run.status,
-        "status_label": run.get_status_display(),
+        "status": ImportStatus.INTERRUPTED if stale else run.status,
+        "status_label": run.status_label,
         "done": run.progress_done,
         "total": run.progress_total,
         "percent": percent,
-        "finished": run.status in (ImportStatus.DONE, ImportStatus.FAILED),
+        "stale": stale,
+        "finished": stale
+        or run.status in (ImportStatus.DONE, ImportStatus.FAILED, ImportStatus.INTERRUPTED),
     }
 
 
 def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     run = _run(request, pk)
     rapport = Paginator(run.rapport, 50).get_page(request.GET.get("page"))
+    progress = _progress(run)
     return render(
         request,
         "directory/espace/import_detail.html",
         {
             "title": f"Import « {run.fichier} »",
             "run": run,
-            "progress": _progress(run),
+            "progress": progress,
+            "stale_minutes": settings.MAILLAGE_IMPORT_STALE_MINUTES,
+            # Only curators reach this page (`_run`): they may relaunch a stale run.
+            "can_restart": progress["stale"]
+            and ImportRun.objects.filter(pk=run.pk, donnees__isnull=False).exists(),
             "rapport": rapport,
             "breadcrumb_data": _breadcrumb(
                 f"Import « {run.fichier} »", (reverse("espace:import_list"), "Imports")
             ),
         },
     )
+
+
+def import_restart(request: HttpRequest, pk: int) -> HttpResponse:
+    """POST only: relaunch an import whose worker died ("Relancer")."""
+    run = _run(request, pk)
+    if request.method != "POST":
+        return redirect("espace:import_detail", pk=run.pk)
+    try:
+        new_run = import_run_restart(run=run, user=_user(request))
+    except ValueError as exc:
+        messages.error(request, str(exc))
+        return redirect("espace:import_detail", pk=run.pk)
+    messages.success(request, "Import relancé avec le même fichier.")
+    return redirect("espace:import_detail", pk=new_run.pk)
 
 
 def import_progress(request: HttpRequest, pk: int) -> JsonResponse:

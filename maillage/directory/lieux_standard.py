@@ -25,6 +25,8 @@ from datetime import date, datetime
 
 from maillage.core.text import fold
 
+from . import lambert93
+
 SIRET_PLACEHOLDERS = {"00000000000000", "0" * 9, ""}
 
 # Column names across generations → the v1.0.2 name.
@@ -303,15 +305,27 @@ def normalize_row(
         latitude = longitude = None
     if latitude is not None and longitude is not None:
         if abs(latitude) > 90 or abs(longitude) > 180:
-            warning(
-                "latitude",
-                "Coordonnées hors des bornes du WGS 84 (projection Lambert-93 ?) : ignorées, "
-                "le lieu est placé à la mairie de sa commune.",
-            )
-            latitude = longitude = None
+            projected = lambert93.detect(longitude, latitude)
+            if projected is not None:
+                # Lambert-93 metres written as "latitude/longitude" (a GIS export).
+                latitude, longitude = lambert93.to_wgs84(*projected)
+                latitude, longitude = round(latitude, 7), round(longitude, 7)
+                warning(
+                    "latitude",
+                    "Coordonnées en Lambert-93 (EPSG:2154) données comme latitude et "
+                    "longitude : converties en WGS 84.",
+                )
+            else:
+                warning(
+                    "latitude",
+                    "Coordonnées hors des bornes du WGS 84 et d'aucune projection reconnue : "
+                    "ignorées, le lieu est placé à la mairie de sa commune.",
+                )
+                latitude = longitude = None
 
-    pivot = _DIGITS.sub("", _text(row.get("pivot")))
-    raw_pivot = _text(row.get("pivot"))
+    # A SIRET read as a number by a spreadsheet comes as "13002603200016.0".
+    raw_pivot = re.sub(r"\.0$", "", _text(row.get("pivot")))
+    pivot = _DIGITS.sub("", raw_pivot)
     if raw_pivot.upper().startswith("W") and re.fullmatch(r"W\d{9}", raw_pivot.upper()):
         pivot = raw_pivot.upper()
     elif pivot in SIRET_PLACEHOLDERS:

@@ -20,7 +20,7 @@ from typing import Any
 
 from django.utils.text import slugify
 
-from . import french_hours
+from . import french_hours, lambert93
 from .lieux_standard import FileFormatError, RowError
 
 # Fields of the national standard (v1.0.2 names) a mapping may fill.
@@ -82,9 +82,24 @@ OPTIONS = {
     "horaires_par_jour": "colonne des horaires de chaque jour (Mo, Tu… → colonne)",
     "completer_source": "fichier de services qui complète les lieux déjà importés d'une "
     "autre source (« id » = identifiant du lieu dans cette source)",
+    "ignorer_lignes": "lignes écartées selon la valeur d'une colonne ({colonne: [valeurs]}), "
+    "comptées et listées au rapport comme « ignorée »",
+    "projection": "« lambert93 » : les colonnes de latitude et de longitude portent Y et X en "
+    "Lambert-93 (EPSG:2154), convertis en WGS 84",
+    "drapeaux": "colonnes qui valent oui/non ou leur propre libellé : {champ: {colonne: "
+    "valeur}} ajoute la valeur au champ quand la colonne est remplie (et ne dit pas non)",
+    "modele_nom": "nom construit à partir d'autres colonnes (« {Type} de {Ville} ») quand "
+    "le fichier n'a pas de colonne de nom ou qu'elle est vide",
+    "commune_principale": "code postal partagé par plusieurs communes sans nom qui les "
+    "départage : lieu placé à la plus peuplée, position approximative, avec un avertissement",
+    "adresse_avant_code_postal": "garder de l'adresse la partie écrite avant le code postal",
+    "colonnes_sans_entete": "CSV sans ligne d'en-tête : noms des colonnes, dans l'ordre",
 }
 _DAYS = ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")
 _POSTAL = re.compile(r"\b(\d{5})\b")
+_PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
+# Values of a flag column that mean "no" (anything else non-empty means yes).
+_FLAG_NO = {"non", "no", "n", "-", "0", "false", "faux", "?", "nr"}
 
 
 class MappingError(FileFormatError):
@@ -136,6 +151,7 @@ class Mapping:
         for name in options.get("valeurs_par_defaut") or {}:
             if name not in STANDARD_FIELDS:
                 problems.append(f"Valeur par défaut du champ « {name} » inconnu du schéma.")
+        problems.extend(_check_new_options(options))
         for day in options.get("horaires_par_jour") or {}:
             if day not in _DAYS:
                 problems.append(f"Jour « {day} » inconnu (Mo, Tu, We, Th, Fr, Sa, Su).")
@@ -144,8 +160,8 @@ class Mapping:
         if options.get("completer_source"):
             if "services" not in colonnes:
                 problems.append("Champ « services » sans colonne : il complète les lieux.")
-        elif "nom" not in colonnes:
-            problems.append("Champ « nom » sans colonne : il est obligatoire.")
+        elif "nom" not in colonnes and not options.get("modele_nom"):
+            problems.append("Champ « nom » sans colonne ni « modele_nom » : il est obligatoire.")
         if problems:
             raise MappingError(problems)
         return cls(colonnes=colonnes, valeurs=valeurs, options=options)
@@ -159,6 +175,10 @@ class Mapping:
             names.extend([column] if isinstance(column, str) else column)
         names.extend(self.options.get("regrouper_par") or [])
         names.extend((self.options.get("horaires_par_jour") or {}).values())
+        names.extend(self.options.get("ignorer_lignes") or {})
+        for columns in (self.options.get("drapeaux") or {}).values():
+            names.extend(columns)
+        names.extend(_PLACEHOLDER.findall(self.options.get("modele_nom") or ""))
         return names
 
     def check_columns(self, columns: Iterable[str]) -> None:
@@ -178,12 +198,77 @@ class Mapping:
             )
 
 
+def _check_new_options(options: dict[str, Any]) -> list[str]:
+    """Problems with the shapes of the row filter, projection, flags and name template."""
+    problems = []
+    skip = options.get("ignorer_lignes")
+    if skip is not None and not (
+        isinstance(skip, dict) and all(isinstance(v, list) for v in skip.values())
+    ):
+        problems.append("« ignorer_lignes » : un objet colonne → liste de valeurs à écarter.")
+    projection = options.get("projection")
+    if projection is not None and projection != "lambert93":
+        problems.append(f"Projection « {projection} » inconnue (seule « lambert93 » est lue).")
+    flags = options.get("drapeaux")
+    if flags is not None:
+        if not isinstance(flags, dict) or not all(isinstance(v, dict) for v in flags.values()):
+            problems.append("« drapeaux » : un objet champ → {colonne: valeur}.")
+        else:
+            for name in flags:
+                if name not in MULTI_VALUED:
+                    problems.append(
+                        f"« drapeaux » : le champ « {name} » n'a pas plusieurs valeurs."
+                    )
+    template = options.get("modele_nom")
+    if template is not None and (
+        not isinstance(template, str) or not _PLACEHOLDER.search(template)
+    ):
+        problems.append("« modele_nom » : un texte qui cite des colonnes entre accolades.")
+    names = options.get("colonnes_sans_entete")
+    if names is not None and not (
+        isinstance(names, list) and names and all(isinstance(n, str) and n for n in names)
+    ):
+        problems.append("« colonnes_sans_entete » : la liste des noms de colonnes.")
+    return problems
+
+
 @dataclass
 class MappedRows:
     rows: list[tuple[int, dict[str, Any]]]
     warnings: list[RowError]
     ignored_values: int = 0
     grouped_rows: int = 0
+    # Rows left out by the mapping's row filter, and points converted from Lambert-93.
+    skipped_rows: int = 0
+    projected: int = 0
+
+
+def _skip_reason(raw: dict[str, Any], rules: dict[str, list[Any]]) -> tuple[str, str] | None:
+    for column, values in rules.items():
+        value = _as_text(_get(raw, column))
+        if value.casefold() in {_as_text(v).casefold() for v in values}:
+            return column, value
+    return None
+
+
+def _is_set(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = _as_text(value)
+    return bool(text) and text.casefold() not in _FLAG_NO
+
+
+def _fill_template(template: str, raw: dict[str, Any]) -> str:
+    text = _PLACEHOLDER.sub(lambda m: _as_text(_get(raw, m.group(1))), template)
+    return re.sub(r"\s+", " ", text).strip(" -–—,")
+
+
+def _number(value: Any) -> float | None:
+    text = _as_text(value).replace(" ", "").replace(",", ".")
+    try:
+        return float(text) if text else None
+    except ValueError:
+        return None
 
 
 def _get(row: dict[str, Any], path: str) -> Any:
@@ -219,10 +304,27 @@ def apply_mapping(mapping: Mapping, rows: list[tuple[int, dict[str, Any]]]) -> M
     defaults = options.get("valeurs_par_defaut") or {}
     group_by = options.get("regrouper_par") or []
     day_columns = options.get("horaires_par_jour") or {}
+    skip_rules = options.get("ignorer_lignes") or {}
+    flags = options.get("drapeaux") or {}
+    template = options.get("modele_nom") or ""
     result = MappedRows(rows=[], warnings=[])
     groups: dict[tuple[str, ...], int] = {}
 
     for line, raw in rows:
+        skipped = _skip_reason(raw, skip_rules)
+        if skipped is not None:
+            result.skipped_rows += 1
+            result.warnings.append(
+                RowError(
+                    line,
+                    skipped[0],
+                    skipped[1],
+                    f"ignorée : « {skipped[0]} » vaut « {skipped[1]} » (filtre de la "
+                    "correspondance).",
+                    blocking=False,
+                )
+            )
+            continue
         out: dict[str, Any] = {}
         for name, column in mapping.colonnes.items():
             if isinstance(column, list):
@@ -244,6 +346,15 @@ def apply_mapping(mapping: Mapping, rows: list[tuple[int, dict[str, Any]]]) -> M
                 out[name] = values
             else:
                 out[name] = _as_text(value) if not isinstance(value, list) else value
+        for name, columns in flags.items():
+            found = [target for column, target in columns.items() if _is_set(_get(raw, column))]
+            out[name] = list(out.get(name) or []) + [
+                item
+                for target in found
+                for item in (target if isinstance(target, list) else [target])
+            ]
+        if template and not out.get("nom"):
+            out["nom"] = _fill_template(template, raw)
         for name, table in mapping.valeurs.items():
             current = out.get(name)
             if isinstance(current, list):
@@ -294,6 +405,22 @@ def apply_mapping(mapping: Mapping, rows: list[tuple[int, dict[str, Any]]]) -> M
             found = _POSTAL.findall(str(out.get("adresse") or ""))
             if found:
                 out["code_postal"] = found[-1]
+        if options.get("adresse_avant_code_postal") and out.get("adresse"):
+            # "1 rue X, 51200, Épernay, Marne, FRA": the street part only; the commune is the
+            # part after the postal code when the file has no commune of its own.
+            parts = _POSTAL.split(str(out["adresse"]), maxsplit=1)
+            head = parts[0].strip(" ,")
+            if head and len(parts) == 3:
+                out["adresse"] = head
+                after = parts[2].strip(" ,\n").split(",")[0].strip()
+                if after and not out.get("commune"):
+                    out["commune"] = after
+        if options.get("projection") == "lambert93":
+            x, y = _number(out.get("longitude")), _number(out.get("latitude"))
+            if x is not None and y is not None:
+                latitude, longitude = lambert93.to_wgs84(x, y)
+                out["latitude"], out["longitude"] = round(latitude, 7), round(longitude, 7)
+                result.projected += 1
         if group_by:
             key = tuple(_as_text(_get(raw, c)).casefold() for c in group_by)
             if "id" not in mapping.colonnes:

@@ -1,6 +1,10 @@
 from __future__ import annotations
 
+from datetime import timedelta
+
+from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .enums import (
@@ -185,6 +189,9 @@ class ImportRun(models.Model):
     # Progress of a background import, read by the page that follows it.
     progress_done = models.PositiveIntegerField(_("lignes traitées"), default=0)
     progress_total = models.PositiveIntegerField(_("lignes à traiter"), default=0)
+    # Last sign of life of a running import (start, progress): a run silent for longer than
+    # MAILLAGE_IMPORT_STALE_MINUTES lost its worker.
+    progress_at = models.DateTimeField(_("dernier signe de vie"), null=True, blank=True)
     # An uploaded file waits here for the worker (app servers share no disk); emptied once read.
     donnees = models.BinaryField(_("fichier déposé"), null=True, blank=True, editable=False)
     mapping = models.ForeignKey(
@@ -211,6 +218,21 @@ class ImportRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source} — {self.fichier}"
+
+    @property
+    def is_stale(self) -> bool:
+        """Running, but silent for too long: its worker was killed (or the machine stopped)."""
+        if self.status != ImportStatus.RUNNING:
+            return False
+        last = self.progress_at or self.started_at
+        delay = timedelta(minutes=settings.MAILLAGE_IMPORT_STALE_MINUTES)
+        return last is not None and timezone.now() - last > delay
+
+    @property
+    def status_label(self) -> str:
+        if self.is_stale:
+            return str(ImportStatus.INTERRUPTED.label)
+        return str(self.get_status_display())
 
 
 class DuplicateCandidate(models.Model):

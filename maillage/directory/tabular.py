@@ -42,8 +42,11 @@ def read_table(
     separator: str | None = None,
     sheet: str | None = None,
     records_path: str | None = None,
+    names: list[str] | None = None,
 ) -> Table:
-    """The rows of a file; `FileFormatError` when it cannot be read as a whole."""
+    """The rows of a file; `FileFormatError` when it cannot be read as a whole.
+
+    `names`: the column names of a CSV that has no header line (its first line is data)."""
     if not data.strip():
         raise FileFormatError("Le fichier est vide.")
     kind = detect_kind(data, filename)
@@ -52,7 +55,7 @@ def read_table(
     text = _decode(data, encoding)
     if kind == "json":
         return _json(text, records_path)
-    return _csv(text, separator)
+    return _csv(text, separator, names)
 
 
 def _decode(data: bytes, encoding: str | None) -> str:
@@ -75,14 +78,14 @@ def _decode(data: bytes, encoding: str | None) -> str:
         return data.decode("cp1252", errors="replace")
 
 
-def _csv(text: str, separator: str | None) -> Table:
+def _csv(text: str, separator: str | None, names: list[str] | None = None) -> Table:
     header = text.split("\n", 1)[0]
     if not separator:
         separator = ";" if header.count(";") > header.count(",") else ","
     # strict: an unterminated quote (a truncated file) is an error, not one huge last field.
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator, strict=True)
     try:
-        columns = [name.strip() for name in next(reader, [])]
+        columns = list(names) if names else [name.strip() for name in next(reader, [])]
     except csv.Error as exc:
         raise FileFormatError(f"CSV illisible : {exc}.") from exc
     if not any(columns):

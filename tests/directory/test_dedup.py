@@ -3,9 +3,11 @@
 import json
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 
 from maillage.directory import dedup
-from maillage.directory.models import DuplicateCandidate, Lieu, SourceRecord
+from maillage.directory.enums import RevisionAction
+from maillage.directory.models import DuplicateCandidate, Lieu, Revision, SourceRecord
 from maillage.directory.services import duplicate_decide, lieux_import
 
 
@@ -93,3 +95,40 @@ def test_review_merge_moves_sources_to_one_lieu(admin_user):
     duplicate_decide(candidate=DuplicateCandidate.objects.get(), merge=True, user=admin_user)
     assert Lieu.objects.count() == 1
     assert SourceRecord.objects.filter(lieu=Lieu.objects.get()).count() == 2
+
+
+def _history(lieu):
+    return list(
+        Revision.objects.filter(
+            content_type=ContentType.objects.get_for_model(Lieu), object_id=lieu.pk
+        )
+    )
+
+
+@pytest.mark.django_db
+def test_an_automatic_merge_is_in_the_history_of_the_kept_lieu_with_its_import():
+    _import([_row("1", "Médiathèque de Morlaix", "Place des Otages", 48.5776, -3.8283)], "A")
+    result = _import([_row("x9", "MEDIATHEQUE MORLAIX", "PL DES OTAGES", 48.5777, -3.8284)], "B")
+    (merge,) = [r for r in _history(Lieu.objects.get()) if r.action == RevisionAction.MERGE]
+    assert merge.import_run == result.run and merge.user is None
+    merged_in = merge.changes["fusion"][1]
+    assert "MEDIATHEQUE MORLAIX" in merged_in and "B (x9)" in merged_in
+
+
+@pytest.mark.django_db
+def test_review_decisions_are_in_the_history_with_the_administrator(admin_user):
+    _import([_row("1", "France Services", "4 rue du Mur", 48.5776, -3.8283)], "A")
+    _import([_row("2", "Médiathèque", "4 rue du Mur", 48.5776, -3.8283)], "B")
+    candidate = DuplicateCandidate.objects.get()
+    lieu, autre = candidate.lieu, candidate.autre
+    duplicate_decide(candidate=candidate, merge=False, user=admin_user)
+    for one, other in ((lieu, autre), (autre, lieu)):
+        (separated,) = [r for r in _history(one) if r.action == RevisionAction.SEPARATE]
+        assert separated.user == admin_user and other.nom in separated.changes["separation"][1]
+
+    _import([_row("3", "Point numérique", "4 rue du Mur", 48.5776, -3.8283)], "C")
+    candidate = DuplicateCandidate.objects.get(status="a_verifier", autre=autre)
+    duplicate_decide(candidate=candidate, merge=True, user=admin_user)
+    (merge,) = [r for r in _history(autre) if r.action == RevisionAction.MERGE]
+    assert merge.user == admin_user and merge.import_run is None
+    assert "Point numérique" in merge.changes["fusion"][1] and "C (3)" in merge.changes["fusion"][1]

@@ -1,12 +1,14 @@
 """Uploading a file in the management space: queued, imported by the worker, reported."""
 
 import json
+from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.test import override_settings
 from django.urls import reverse
+from django.utils import timezone
 
 from maillage.accounts.enums import Role
 from maillage.accounts.services import role_grant
@@ -96,6 +98,7 @@ def test_upload_is_queued_then_imported_by_the_worker(
         "done": 2,
         "total": 2,
         "percent": 100,
+        "stale": False,
         "finished": True,
     }
     page = client.get(reverse("espace:import_detail", args=[run.pk])).content.decode()
@@ -153,3 +156,63 @@ def test_territorial_administrator_uploads(client, make_user):
     role_grant(user=user, role=Role.TERRITORY_ADMIN, territoire=Territoire.objects.first())
     client.force_login(user)
     assert client.get(reverse("espace:import_list")).status_code == 200
+
+
+def test_a_run_whose_worker_died_wrote_nothing_shows_interrupted_and_is_relaunched(
+    client, admin, make_user, run_worker, django_capture_on_commit_callbacks
+):
+    """The worker dies in the middle of the import (here: an error raised from its progress
+    callback, after the rows were written in the transaction): nothing is left in the
+    directory; once silent past MAILLAGE_IMPORT_STALE_MINUTES the run shows "Interrompu" with
+    an explanation, and a curator relaunches it with the same file."""
+    from maillage.directory.services import lieux_import
+    from maillage.directory.services.uploads import import_run_queue
+
+    class WorkerKilled(BaseException):
+        pass
+
+    def die(done, total):
+        raise WorkerKilled
+
+    source = Source.objects.create(slug="reseau", nom="Réseau")
+    run = import_run_queue(
+        data=json.dumps(ROWS).encode(), filename="l.json", source=source, user=admin
+    )
+    with pytest.raises(WorkerKilled):
+        lieux_import(
+            data=json.dumps(ROWS).encode(), filename="l.json", source_name="", run=run, progress=die
+        )
+    run.refresh_from_db()
+    assert (
+        run.status == ImportStatus.RUNNING
+        and not Lieu.objects.filter(nom__contains="Morlaix").exists()
+    )
+
+    client.force_login(admin)
+    detail = reverse("espace:import_detail", args=[run.pk])
+    with override_settings(MAILLAGE_IMPORT_STALE_MINUTES=30):
+        assert "import-stale" not in client.get(detail).content.decode()  # just started
+        ImportRun.objects.filter(pk=run.pk).update(
+            progress_at=timezone.now() - timedelta(minutes=31)
+        )
+        page = client.get(detail).content.decode()
+        progress = client.get(reverse("espace:import_progress", args=[run.pk])).json()
+        assert progress["status_label"] == "Interrompu" and progress["finished"] is True
+        assert "L’import a été interrompu : rien n’a été écrit" in page
+        assert "Relancer l’import" in page and 'http-equiv="refresh"' not in page
+        assert "Interrompu" in client.get(reverse("espace:import_list")).content.decode()
+
+        client.force_login(make_user("gestion@example.fr"))
+        restart = reverse("espace:import_restart", args=[run.pk])
+        assert client.post(restart).status_code == 403  # curators only
+        client.force_login(admin)
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(restart)
+    new_run = ImportRun.objects.exclude(pk=run.pk).get()
+    assert response.url == reverse("espace:import_detail", args=[new_run.pk])
+    run.refresh_from_db()
+    assert run.status == ImportStatus.INTERRUPTED and run.donnees is None
+    run_worker()
+    new_run.refresh_from_db()
+    assert new_run.status == ImportStatus.DONE and new_run.counts["crees"] == 1
+    assert Lieu.objects.filter(nom="Espace numérique de Morlaix").count() == 1

@@ -4,6 +4,7 @@ import json
 
 import pytest
 
+from maillage.directory import lambert93
 from maillage.directory import lieux_standard as std
 
 LABELS = {
@@ -99,11 +100,17 @@ def test_four_digit_postal_code_gets_its_zero_back():
     assert errors and not errors[0].blocking
 
 
-def test_lambert93_coordinates_are_not_taken_for_degrees():
+def test_lambert93_coordinates_are_not_taken_for_degrees_but_converted_and_reported():
     row = {"id": "1", "nom": "n", "adresse": "a", "code_postal": "29600", "date_maj": "2024-01-01"}
-    record, errors = std.normalize_row(3, {**row, "latitude": 6_850_000, "longitude": 170_000}, {})
-    assert record.latitude is None
-    assert "Lambert-93" in errors[0].message
+    x, y = lambert93.from_wgs84(48.5776, -3.8283)
+    record, errors = std.normalize_row(3, {**row, "latitude": y, "longitude": x}, {})
+    assert (record.latitude, record.longitude) == (
+        pytest.approx(48.5776, abs=1e-6),
+        pytest.approx(-3.8283, abs=1e-6),
+    )
+    assert "Lambert-93" in errors[0].message and not errors[0].blocking
+    record, errors = std.normalize_row(3, {**row, "latitude": 123_456, "longitude": 789}, {})
+    assert record.latitude is None and "aucune projection reconnue" in errors[0].message
 
 
 @pytest.mark.parametrize(

@@ -204,3 +204,48 @@ def test_other_raw_files_import_through_their_mapping_twice(
         data=data, filename=file.name, source_name=source, mapping=mapping_load(mapping)
     )
     assert (second.created, second.updated, second.unchanged) == (0, 0, created)
+
+
+# Raw partner files that needed the newer mapping options (row filter, Lambert-93, flag
+# columns, nested fields): (file, mapping, rows, created, rejected, ignored by the filter,
+# approximate). Each is imported once; the no-op second import is checked on the smallest.
+# conumm.json is byte for byte angers.json; the Aidants Connect lists and the CnFS
+# structures of 2023 (3 400 to 5 200 rows, ≈ 1 min each) are in the documented table only.
+NEWER_MAPPED_FILES = [
+    ("anct-client-application/legacy-resin-2022/structures.json", "resin-2022", 7, 7, 0, 0, 0),
+    ("anct-mednum-cli/input/angers.json", "angers", 63, 63, 0, 0, 0),
+    ("anct-mednum-cli/input/epernay.json", "epernay", 39, 37, 2, 0, 0),
+    ("anct-mednum-cli/input/maine-et-loire.json", "maine-et-loire", 243, 222, 3, 18, 1),
+]
+
+
+@pytest.mark.parametrize(
+    ("path", "mapping", "rows", "created", "rejected", "ignored", "approximate"),
+    NEWER_MAPPED_FILES,
+)
+def test_raw_files_with_filters_projections_and_nested_fields_import(
+    path, mapping, rows, created, rejected, ignored, approximate
+):
+    file = DATA / path
+    if not file.exists():
+        pytest.skip(f"{file} absent (../shared/data non disponible)")
+    data = file.read_bytes()
+    source = f"réel {path}"
+    first = lieux_import(
+        data=data, filename=file.name, source_name=source, mapping=mapping_load(mapping)
+    )
+    counts = first.run.counts
+    assert (counts["lignes"], first.created, first.rejected) == (rows, created, rejected)
+    assert counts.get("lignes_ignorees", 0) == ignored
+    assert first.approximate == approximate
+    assert all(e.message and e.line for e in first.errors)
+    if mapping == "maine-et-loire":
+        # Lambert-93 metres with a decimal comma, converted: the lieux are in Maine-et-Loire.
+        assert counts["coordonnees_lambert93"] == 225
+        lieux = Lieu.objects.filter(source_records__source=first.run.source)
+        assert all(46.9 < lieu.latitude < 47.9 and -1.4 < lieu.longitude < 0.3 for lieu in lieux)
+    if mapping == "resin-2022":
+        second = lieux_import(
+            data=data, filename=file.name, source_name=source, mapping=mapping_load(mapping)
+        )
+        assert (second.created, second.updated, second.unchanged) == (0, 0, created)

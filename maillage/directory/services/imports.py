@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.text import slugify
@@ -38,7 +39,13 @@ from ..models import (
 )
 from ..schema_check import schema_validate
 from .completion import services_complete
-from .history import revision_import_created, revision_import_update
+from .history import (
+    editor_role,
+    fields_edited_by_hand,
+    objects_edited_by_hand,
+    revision_import_created,
+    revision_import_update,
+)
 from .indexing import services_reindex
 from .merging import lieux_deduplicate
 
@@ -69,49 +76,70 @@ def taxonomie_load() -> int:
     return len(rows)
 
 
+_RESOLVER_FIELDS = (
+    "pk",
+    "code",
+    "type",
+    "nom",
+    "search_name",
+    "codes_postaux",
+    "parent_id",
+    "departement_id",
+    "bbox_min_lon",
+    "bbox_min_lat",
+    "bbox_max_lon",
+    "bbox_max_lat",
+    "mairie_latitude",
+    "mairie_longitude",
+    "latitude",
+    "longitude",
+    "population",
+)
+
+
 class CommuneResolver:
     """Finds the commune (type COM) of a lieu from its INSEE code, postal code and name.
 
     In order: the INSEE code (an arrondissement's or a commune déléguée's leads to its
     commune); the postal code when it names one commune; the name among the communes of
     that postal code; the name in the département (CEDEX codes, merged communes).
+
+    The reference is read as plain rows (about 37 000): building a model instance for each
+    took most of the time of a small import. Instances are made only for the communes a file
+    actually names.
     """
 
     def __init__(self) -> None:
-        communes = list(
-            Commune.objects.only(
-                "pk",
-                "code",
-                "type",
-                "nom",
-                "search_name",
-                "codes_postaux",
-                "parent_id",
-                "departement_id",
-                "bbox_min_lon",
-                "bbox_min_lat",
-                "bbox_max_lon",
-                "bbox_max_lat",
-                "mairie_latitude",
-                "mairie_longitude",
-                "latitude",
-                "longitude",
-            ).select_related("departement")
-        )
-        by_pk = {c.pk: c for c in communes if c.type == CommuneType.COMMUNE}
-        self.by_code: dict[str, Commune] = {}
+        rows = Commune.objects.values_list(*_RESOLVER_FIELDS, "departement__code")
+        self._rows: dict[int, tuple[Any, ...]] = {}
+        self._departement: dict[int, str] = {}
+        self._instances: dict[int, Commune] = {}
+        self.by_code: dict[str, int] = {}
         self.by_postal: dict[str, set[int]] = {}
         self.by_name: dict[tuple[str, str], set[int]] = {}
-        self._by_pk = by_pk
-        for commune in communes:
-            target = by_pk.get(commune.pk) or by_pk.get(commune.parent_id or 0)
-            if target is None:
+        self._by_departement: dict[str, list[int]] = {}
+        all_rows = list(rows)
+        for row in all_rows:
+            if row[2] == CommuneType.COMMUNE:
+                self._rows[row[0]] = row[:-1]
+                self._departement[row[0]] = row[-1] or ""
+                self._by_departement.setdefault(row[-1] or "", []).append(row[0])
+        for row in all_rows:
+            pk, code, _type, _nom, search_name, codes_postaux, parent_id = row[:7]
+            target = pk if pk in self._rows else parent_id
+            if target not in self._rows:
                 continue
-            self.by_code.setdefault(commune.code, target)
-            for code in commune.codes_postaux:
-                self.by_postal.setdefault(code, set()).add(target.pk)
-            departement = commune.departement.code if commune.departement else ""
-            self.by_name.setdefault((departement, commune.search_name), set()).add(target.pk)
+            self.by_code.setdefault(code, target)
+            for postal in codes_postaux or ():
+                self.by_postal.setdefault(postal, set()).add(target)
+            self.by_name.setdefault((row[-1] or "", search_name), set()).add(target)
+
+    def _commune(self, pk: int) -> Commune:
+        found = self._instances.get(pk)
+        if found is None:
+            found = Commune(**dict(zip(_RESOLVER_FIELDS, self._rows[pk], strict=True)))
+            self._instances[pk] = found
+        return found
 
     def resolve(
         self, record: std.LieuRecord, departements_covered: list[str] | None = None
@@ -123,13 +151,15 @@ class CommuneResolver:
         by_code = self.by_code.get(record.code_insee)
         # Trust the INSEE code only when the postal code agrees with it: some files carry
         # the code of a namesake (Mont-Dore in Puy-de-Dôme for Mont-Dore in New Caledonia).
-        if by_code is not None and (
-            not record.code_postal
-            or record.code_postal in by_code.codes_postaux
-            or (by_code.departement is not None and by_code.departement.code in departements)
-        ):
-            return by_code
-        candidates = [self._by_pk[pk] for pk in self.by_postal.get(record.code_postal, ())]
+        if by_code is not None:
+            commune = self._commune(by_code)
+            if (
+                not record.code_postal
+                or record.code_postal in commune.codes_postaux
+                or self._departement[by_code] in departements
+            ):
+                return commune
+        candidates = [self._commune(pk) for pk in self.by_postal.get(record.code_postal, ())]
         if len(candidates) == 1:
             return candidates[0]
         # "MARSEILLE 11", "Paris 5e": the arrondissement number is not part of the name.
@@ -143,8 +173,16 @@ class CommuneResolver:
         for code in departements:
             matches |= self.by_name.get((code, name), set())
         if len(matches) == 1:
-            return self._by_pk[next(iter(matches))]
+            return self._commune(next(iter(matches)))
         return self._from_point(record, candidates, departements)
+
+    def main_commune(self, code_postal: str) -> tuple[Commune, list[Commune]] | None:
+        """The most populated commune of a postal code shared by several, and the others."""
+        candidates = [self._commune(pk) for pk in self.by_postal.get(code_postal, ())]
+        if len(candidates) < 2:
+            return None
+        candidates.sort(key=lambda c: (-(c.population or 0), c.nom))
+        return candidates[0], candidates[1:]
 
     def _from_point(
         self, record: std.LieuRecord, candidates: list[Commune], departements: tuple[str, ...]
@@ -153,9 +191,7 @@ class CommuneResolver:
         if record.latitude is None or record.longitude is None:
             return None
         pool = candidates or [
-            c
-            for c in self._by_pk.values()
-            if c.departement is not None and c.departement.code in departements
+            self._commune(pk) for code in departements for pk in self._by_departement.get(code, ())
         ]
         lat, lon = record.latitude, record.longitude
         around = [
@@ -196,9 +232,15 @@ class ImportResult:
     file_rows: int | None = None
     ignored_values: int = 0
     grouped_rows: int = 0
+    skipped_rows: int = 0
+    projected: int = 0
     # Errors found by frictionless against the official schema (CSV files of the standard);
     # None when the schema file is absent, -1 when the check does not apply.
     schema_errors: int | None = -1
+    # (content type id, object id) of the lieux and services a person has edited, and the
+    # number of fields a newer file did not overwrite because of it.
+    edited_by_hand: set[tuple[int, int]] = field(default_factory=set)
+    kept_fields: int = 0
 
 
 def _services_by_label() -> dict[str, str]:
@@ -244,12 +286,15 @@ def _read(
         separator=options.get("separateur"),
         sheet=options.get("feuille"),
         records_path=options.get("chemin_enregistrements"),
+        names=options.get("colonnes_sans_entete"),
     )
     mapping.check_columns(table.columns)
     mapped = apply_mapping(mapping, table.rows)
     result.file_rows = len(table.rows)
     result.ignored_values = mapped.ignored_values
     result.grouped_rows = mapped.grouped_rows
+    result.skipped_rows = mapped.skipped_rows
+    result.projected = mapped.projected
     result.errors.extend(mapped.warnings)
     return mapped.rows
 
@@ -280,11 +325,17 @@ def lieux_import(
         source, _ = Source.objects.get_or_create(
             slug=slugify(source_name)[:100] or "source", defaults={"nom": source_name}
         )
-        run = ImportRun.objects.create(source=source, fichier=filename, status=ImportStatus.RUNNING)
+        run = ImportRun.objects.create(
+            source=source,
+            fichier=filename,
+            status=ImportStatus.RUNNING,
+            progress_at=timezone.now(),
+        )
     else:
         source = run.source
         run.status = ImportStatus.RUNNING
-        run.save(update_fields=["status"])
+        run.progress_at = timezone.now()
+        run.save(update_fields=["status", "progress_at"])
     result = ImportResult(run=run)
     try:
         saved = None
@@ -343,6 +394,8 @@ def lieux_import(
                 )
             )
         commune = resolver.resolve(record, departements_covered)
+        if commune is None and mapping is not None and mapping.options.get("commune_principale"):
+            commune = _main_commune(record, resolver, result)
         if commune is None:
             message = (
                 "Commune introuvable avec ce code postal et ce nom : corrigez-les ou "
@@ -368,6 +421,7 @@ def lieux_import(
         r.identifiant: r
         for r in SourceRecord.objects.filter(source=source).select_related("lieu", "service")
     }
+    result.edited_by_hand = objects_edited_by_hand([Lieu, Service])
     with transaction.atomic():
         for done, (record, commune) in enumerate(records, start=1):
             _upsert(record, commune, source, existing.get(record.source_id), categories, result)
@@ -385,6 +439,8 @@ def lieux_import(
             "positions_approximatives": result.approximate,
             "avertissements": sum(not e.blocking for e in result.errors),
         }
+        if result.kept_fields:
+            run.counts["champs_conserves"] = result.kept_fields
         if result.schema_errors is None:
             run.counts["schema_national"] = "absent : validation frictionless non faite"
         elif result.schema_errors >= 0:
@@ -392,10 +448,15 @@ def lieux_import(
         if mapping is not None:
             run.counts["lignes_regroupees"] = result.grouped_rows
             run.counts["valeurs_hors_perimetre"] = result.ignored_values
+            if result.skipped_rows:
+                run.counts["lignes_ignorees"] = result.skipped_rows
+            if result.projected:
+                run.counts["coordonnees_lambert93"] = result.projected
         dedup_counts = lieux_deduplicate(
             lieu_ids=[r.lieu_id for r in SourceRecord.objects.filter(source=source)]
             if result.created or result.updated
-            else []
+            else [],
+            import_run=run,
         )
         run.counts.update(dedup_counts)
         run.rapport = [e.as_dict() for e in result.errors]
@@ -412,6 +473,31 @@ def lieux_import(
                 "directory_service_categories, directory_service_fts"
             )
     return result
+
+
+def _main_commune(
+    record: std.LieuRecord, resolver: CommuneResolver, result: ImportResult
+) -> Commune | None:
+    """A postal code several communes share, and no name to choose: the most populated one,
+    flagged approximate (its mairie's point) with a warning naming the others."""
+    found = resolver.main_commune(record.code_postal)
+    if found is None:
+        return None
+    commune, others = found
+    record.latitude = record.longitude = None
+    names = ", ".join(c.nom for c in others[:5]) + (" …" if len(others) > 5 else "")
+    result.errors.append(
+        std.RowError(
+            record.line,
+            "commune",
+            f"{record.code_postal} {record.commune_nom}".strip(),
+            f"Code postal partagé par {len(others) + 1} communes : lieu placé à {commune.nom}, "
+            f"la plus peuplée (autres : {names}), position approximative à sa mairie. "
+            "Vérifiez la commune.",
+            blocking=False,
+        )
+    )
+    return commune
 
 
 def _lieu_values(record: std.LieuRecord, commune: Commune, result: ImportResult) -> dict[str, Any]:
@@ -485,6 +571,70 @@ def _service_values(record: std.LieuRecord) -> dict[str, Any]:
     }
 
 
+_FIELD_LABELS = {
+    "nom": "nom",
+    "adresse": "adresse",
+    "telephone": "téléphone",
+    "horaires": "horaires",
+    "courriels": "courriels",
+    "sites_web": "sites internet",
+    "latitude": "position",
+    "longitude": "position",
+    "categories": "catégories",
+}
+
+
+def _keep_hand_edits(
+    record: std.LieuRecord,
+    obj: Lieu | Service,
+    values: dict[str, Any],
+    result: ImportResult,
+    categories: list[str] | None = None,
+) -> bool:
+    """Drop from `values` the fields a person changed by hand since the last import that set
+    them, with a report line for each one the file would have changed. For a service, also
+    says whether its categories are kept."""
+    ct = ContentType.objects.get_for_model(obj, for_concrete_model=True)
+    if (ct.pk, obj.pk) not in result.edited_by_hand:
+        return False
+    edited = fields_edited_by_hand(obj)
+    moved = edited.get("latitude") or edited.get("longitude")
+    if moved is not None:
+        # A point placed by hand is kept whole, with its origin.
+        for name in ("latitude", "longitude", "placement"):
+            edited.setdefault(name, moved)
+    structure_id = obj.structure_id
+    keep_categories = False
+    for name, revision in edited.items():
+        if name == "categories" and categories is not None:
+            current = set(obj.categories.values_list("code", flat=True))  # type: ignore[union-attr]
+            keep_categories = True
+            if current == set(categories):
+                continue
+            file_value: Any = ", ".join(categories)
+        elif name in values:
+            file_value = values.pop(name)
+            if getattr(obj, name) == file_value or name == "placement":
+                continue
+        else:
+            continue
+        when = timezone.localtime(revision.created_at).strftime("%d/%m/%Y")
+        shown = ", ".join(map(str, file_value)) if isinstance(file_value, list) else file_value
+        result.kept_fields += 1
+        result.errors.append(
+            std.RowError(
+                record.line,
+                _FIELD_LABELS.get(name, name),
+                str(shown),
+                f"conservée : modifiée à la main le {when} par "
+                f"{editor_role(revision.user, structure_id)}, valeur du fichier : "
+                f"{shown or '(vide)'}",
+                blocking=False,
+            )
+        )
+    return keep_categories
+
+
 def _upsert(
     record: std.LieuRecord,
     commune: Commune,
@@ -527,6 +677,11 @@ def _upsert(
         return
 
     lieu = existing.lieu
+    keep_categories = _keep_hand_edits(record, lieu, lieu_values, result)
+    if existing.service is not None:
+        keep_categories = _keep_hand_edits(
+            record, existing.service, service_values, result, categories=record.categories
+        )
     result.revisions += revision_import_update(
         result.run, lieu, lieu_values, existing.service, service_values
     )
@@ -541,7 +696,7 @@ def _upsert(
             setattr(current, name, value)
         current.save()
         before = set(current.categories.values_list("code", flat=True))
-        if before != set(record.categories):
+        if before != set(record.categories) and not keep_categories:
             changed.append("categories")
             current.categories.set([categories[c] for c in record.categories if c in categories])
     if current is not None:

@@ -8,8 +8,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from .. import dedup
-from ..enums import Placement
-from ..models import DuplicateCandidate, Lieu, Service, SourceRecord
+from ..enums import Placement, RevisionAction
+from ..models import DuplicateCandidate, ImportRun, Lieu, Service, SourceRecord
+from .history import revision_build
+
+# Fields a merge may fill on the kept lieu from the removed one.
+_FILLED = ("horaires", "telephone", "fiche_acces_libre", "prise_rdv", "latitude", "longitude")
 
 
 def _place(lieu: Lieu) -> dedup.Place:
@@ -24,9 +28,12 @@ def _place(lieu: Lieu) -> dedup.Place:
     )
 
 
-def lieux_deduplicate(*, lieu_ids: list[int]) -> dict[str, int]:
+def lieux_deduplicate(
+    *, lieu_ids: list[int], import_run: ImportRun | None = None
+) -> dict[str, int]:
     """Compare these lieux with the lieux of other sources nearby: merge the sure pairs,
-    queue the uncertain ones for review. Returns the counts."""
+    queue the uncertain ones for review. Returns the counts. `import_run`: the import that
+    asked, named in the history of each merge."""
     if not lieu_ids:
         return {"fusionnes": 0, "a_verifier": 0}
     new = list(Lieu.objects.filter(pk__in=lieu_ids).select_related("structure"))
@@ -62,7 +69,7 @@ def lieux_deduplicate(*, lieu_ids: list[int]) -> dict[str, int]:
         features = dedup.features(a, b)
         verdict = dedup.decision(features)
         if verdict == "doublon":
-            lieu_merge(keep=autre, remove=lieu)
+            lieu_merge(keep=autre, remove=lieu, import_run=import_run)
             removed.add(lieu_pk)
             merged += 1
         elif verdict == "a_verifier":
@@ -82,9 +89,27 @@ def _sources_by_lieu(ids: list[int]) -> dict[int, set[int]]:
     return found
 
 
+def _describe(lieu: Lieu) -> str:
+    sources = sorted(
+        {
+            f"{record.source.nom} ({record.identifiant})"
+            for record in SourceRecord.objects.filter(lieu=lieu).select_related("source")
+        }
+    )
+    text = f"{lieu.nom}, {lieu.adresse} {lieu.code_postal} (lieu n° {lieu.pk})"
+    return f"{text} — sources : {', '.join(sources)}" if sources else text
+
+
 @transaction.atomic
-def lieu_merge(*, keep: Lieu, remove: Lieu, user: Any = None) -> Lieu:
-    """One place, two sources: `remove`'s records and services move to `keep`."""
+def lieu_merge(
+    *, keep: Lieu, remove: Lieu, user: Any = None, import_run: ImportRun | None = None
+) -> Lieu:
+    """One place, two sources: `remove`'s records and services move to `keep`.
+
+    The history of `keep` says which lieu and sources came in, and who merged them (the
+    administrator of the review queue, or the import whose deduplication did)."""
+    merged_in = _describe(remove)
+    before = {name: getattr(keep, name) for name in _FILLED}
     SourceRecord.objects.filter(lieu=remove).update(lieu=keep)
     for service in Service.objects.filter(lieux=remove):
         service.lieux.add(keep)
@@ -96,6 +121,21 @@ def lieu_merge(*, keep: Lieu, remove: Lieu, user: Any = None) -> Lieu:
         keep.latitude, keep.longitude = remove.latitude, remove.longitude
         keep.placement = remove.placement
     keep.save()
+    changes: dict[str, list[Any]] = {"fusion": [None, merged_in]}
+    changes.update(
+        {
+            name: [value, getattr(keep, name)]
+            for name, value in before.items()
+            if getattr(keep, name) != value
+        }
+    )
+    revision_build(
+        obj=keep,
+        action=RevisionAction.MERGE,
+        changes=changes,
+        user=user,
+        import_run=import_run,
+    ).save()
     DuplicateCandidate.objects.filter(lieu=remove).delete()
     DuplicateCandidate.objects.filter(autre=remove).delete()
     remove.delete()
@@ -114,3 +154,10 @@ def duplicate_decide(*, candidate: DuplicateCandidate, merge: bool, user: Any) -
         return
     candidate.status = DuplicateCandidate.Status.SEPARATE
     candidate.save(update_fields=["status", "decided_by", "decided_at"])
+    for lieu, other in ((candidate.lieu, candidate.autre), (candidate.autre, candidate.lieu)):
+        revision_build(
+            obj=lieu,
+            action=RevisionAction.SEPARATE,
+            changes={"separation": [None, _describe(other)]},
+            user=user,
+        ).save()

@@ -64,21 +64,45 @@ class _ProgressWriter:
             self.connection = connections.create_connection("default")
 
     def __call__(self, done: int, total: int) -> None:
+        now = timezone.now()
         if self.connection is None:
             ImportRun.objects.filter(pk=self.run_id).update(
-                progress_done=done, progress_total=total
+                progress_done=done, progress_total=total, progress_at=now
             )
             return
         table = ImportRun._meta.db_table
         with self.connection.cursor() as cursor:
             cursor.execute(
-                f"UPDATE {table} SET progress_done = %s, progress_total = %s WHERE id = %s",  # noqa: S608
-                [done, total, self.run_id],
+                f"UPDATE {table} SET progress_done = %s, progress_total = %s, "  # noqa: S608
+                "progress_at = %s WHERE id = %s",
+                [done, total, now, self.run_id],
             )
 
     def close(self) -> None:
         if self.connection is not None:
             self.connection.close()
+
+
+def import_run_restart(*, run: ImportRun, user: User) -> ImportRun:
+    """Relaunch an import whose worker died: the stale run is closed as "interrompu" and a
+    new run is queued with the same file. Nothing of the stale run was written (the rows go
+    in with the run's final status, in one transaction), so starting over is safe."""
+    with transaction.atomic():
+        run = ImportRun.objects.select_for_update().get(pk=run.pk)
+        if not run.is_stale:
+            raise ValueError("Cet import n'est pas interrompu : il ne peut pas être relancé.")
+        if run.donnees is None:
+            raise ValueError("Le fichier de cet import n'est plus conservé : déposez-le à nouveau.")
+        data = bytes(run.donnees)
+        run.status = ImportStatus.INTERRUPTED
+        run.finished_at = timezone.now()
+        run.donnees = None
+        run.message = (
+            "Import interrompu : il n'a plus donné signe de vie (le traitement en arrière-plan "
+            "s'est arrêté). Rien n'en a été écrit dans l'annuaire ; il a été relancé."
+        )
+        run.save(update_fields=["status", "finished_at", "donnees", "message"])
+        return import_run_queue(data=data, filename=run.fichier, source=run.source, user=user)
 
 
 def import_run_execute(*, run_id: int) -> dict[str, int]:
