@@ -10,7 +10,6 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.contrib.sessions.backends.base import SessionBase
-from django.urls import NoReverseMatch, reverse
 
 from maillage.directory.enums import Famille
 from maillage.directory.models import Categorie
@@ -105,11 +104,3 @@ def engine_besoin(besoin: str, categories: list[str]) -> str:
     labels = dict(Categorie.objects.filter(code__in=categories).values_list("code", "libelle"))
     picked = ". ".join(labels[c] for c in categories if c in labels)
     return f"{besoin}. {picked}" if besoin else picked
-
-
-def referral_url(service_id: int) -> str | None:
-    """The mise en relation page of a service, when that feature is installed."""
-    try:
-        return reverse("referrals:create", args=[service_id])
-    except NoReverseMatch:
-        return None

@@ -9,11 +9,10 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
-from django.test import override_settings
 from django.urls import reverse
 
 from maillage.directory.models import Categorie, Lieu, Service, Structure
-from maillage.orientation.journey import EMPTY_STATE, SESSION_KEY, referral_url
+from maillage.orientation.journey import EMPTY_STATE, SESSION_KEY
 from maillage.territories.models import Commune
 
 pytestmark = pytest.mark.django_db
@@ -124,7 +123,7 @@ def test_whole_journey_without_javascript_ends_on_results_and_a_printable_fiche(
     assert "à 1,0 km" in html or "1.0 km" in html or "1,0 km" in html
     assert reverse("directory:lieu_detail", args=[directory["demarches"].lieux.get().pk]) in html
     assert 'id="orientation-map"' in html
-    assert "Demander une mise en relation" not in html  # no referrals app on this branch
+    assert reverse("referrals:create", args=[directory["demarches"].pk]) in html
     assert client.session[SESSION_KEY]["resultats"][:2] == [
         directory["demarches"].pk,
         directory["demarches_loin"].pk,
@@ -324,14 +323,18 @@ def test_restart_forgets_the_journey(client, directory):
     assert SESSION_KEY not in client.session
 
 
-def test_the_referral_button_appears_only_when_the_referral_page_exists(client, directory):
-    assert referral_url(directory["demarches"].pk) is None
-    with override_settings(ROOT_URLCONF="tests.orientation.referral_urls"):
-        assert referral_url(7) == "/mise-en-relation/7/"
-        _walk(client)
-        html = client.get(reverse("orientation:resultats")).content.decode()
-        assert f'href="/mise-en-relation/{directory["demarches"].pk}/"' in html
-        assert "Demander une mise en relation" in html
+def test_the_referral_button_opens_a_form_that_already_knows_the_need(client, directory):
+    """From a result, the mise en relation asks only for the contact: the need and the
+    commune come from the journey."""
+    _walk(client)
+    html = client.get(reverse("orientation:resultats")).content.decode()
+    url = reverse("referrals:create", args=[directory["demarches"].pk])
+    assert f'href="{url}"' in html
+    assert "Demander une mise en relation" in html
+    form = client.get(url).content.decode()
+    assert "je dois faire mes demarches administratives en ligne" in form
+    assert 'name="besoin"' not in form
+    assert 'name="courriel"' in form
 
 
 def test_the_home_page_and_the_menu_lead_to_the_journey(client):
