@@ -23,6 +23,7 @@ urlpatterns = [
     path("comptes/", include("maillage.accounts.urls")),
     path("espace/correspondances/", include("maillage.directory.mapping_urls")),
     path("espace/", include("maillage.directory.espace_urls")),
+    path("", include("maillage.observatory.urls")),
     path("", include("maillage.territories.urls")),
     path("", include("maillage.directory.urls")),
     path("", include("maillage.core.urls")),
