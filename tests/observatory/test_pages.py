@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 
-from maillage.directory.services import lieux_import
+from maillage.directory.models import Categorie, Lieu, Service, Structure
 from maillage.observatory import charts
 from maillage.observatory.enums import IndicateurOrigine
 from maillage.observatory.models import Indicateur, ValeurIndicateur
@@ -115,28 +115,9 @@ def test_coverage_shares_by_hand_and_as_the_back_end(client, territoire):
     assert rows[0]["population"] == "10000"
 
 
-def test_coverage_matches_categorie_access_on_computed_distances(client, territoire):
+def test_coverage_matches_categorie_access_on_computed_distances(client, territoire, lieu_morlaix):
     """Once the indicators are recomputed from the real directory, the page's share is the
     back-end's `CategorieAccess.coverage` for every radius."""
-    lieux_import(
-        data=json.dumps(
-            [
-                {
-                    "id": "1",
-                    "nom": "Espace numérique de Morlaix",
-                    "commune": "Morlaix",
-                    "code_postal": "29600",
-                    "adresse": "Place des Otages",
-                    "latitude": 48.5776,
-                    "longitude": -3.8283,
-                    "date_maj": "2024-03-01",
-                    "services": "Aide aux démarches administratives",
-                }
-            ]
-        ).encode(),
-        filename="l.json",
-        source_name="Réseau test",
-    )
     indicators_recompute(communes=territoire.communes.all(), on=date(2026, 2, 1))
     (row,) = client.get(page_url()).context["coverage"]
     access = categorie_access(territoire.communes.all(), CATEGORIE)
@@ -291,18 +272,23 @@ def test_commune_page_without_values_or_population(client):
 
 @pytest.fixture
 def lieu_morlaix():
-    row = {
-        "id": "1",
-        "nom": "Espace numérique de Morlaix",
-        "commune": "Morlaix",
-        "code_postal": "29600",
-        "adresse": "Place des Otages",
-        "latitude": 48.5776,
-        "longitude": -3.8283,
-        "date_maj": "2024-03-01",
-        "services": "Aide aux démarches administratives",
-    }
-    lieux_import(data=json.dumps([row]).encode(), filename="l.json", source_name="Réseau test")
+    """One lieu offering the category in Morlaix, made directly (an import reads every
+    commune and costs seconds)."""
+    structure = Structure.objects.create(nom="Espace numérique de Morlaix")
+    lieu = Lieu.objects.create(
+        structure=structure,
+        nom="Espace numérique de Morlaix",
+        adresse="Place des Otages",
+        code_postal="29600",
+        commune=commune("29151"),
+        latitude=48.5776,
+        longitude=-3.8283,
+        date_maj=date(2024, 3, 1),
+    )
+    service = Service.objects.create(structure=structure, nom="Aide aux démarches")
+    service.categories.add(Categorie.objects.get(code=CATEGORIE))
+    service.lieux.add(lieu)
+    return lieu
 
 
 PLAN = {

@@ -110,7 +110,7 @@
       say("Chargement de l’indicateur…");
       Promise.all([
         fetchJson(valuesUrl(code)),
-        fetch(pageUrl).then(function (response) {
+        fetch(pageUrl, { headers: { "X-Observatoire-Partie": "indicateur" } }).then(function (response) {
           if (!response.ok) throw new Error(response.status);
           return response.text();
         }),
