@@ -56,13 +56,15 @@ def csv_response(name: str, header: Sequence[str], rows: Iterable[Sequence[Any]]
     return response
 
 
+def geojson_bytes(data: dict[str, Any]) -> bytes:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
+
+
 def geojson_response(
-    data: dict[str, Any], *, name: str | None = None, max_age: int = 300
+    data: dict[str, Any] | bytes, *, name: str | None = None, max_age: int = 300
 ) -> HttpResponse:
-    response = HttpResponse(
-        json.dumps(data, ensure_ascii=False, separators=(",", ":")),
-        content_type="application/geo+json",
-    )
+    body = data if isinstance(data, bytes) else geojson_bytes(data)
+    response = HttpResponse(body, content_type="application/geo+json")
     if name:
         response["Content-Disposition"] = f'attachment; filename="{name}"'
     response["Cache-Control"] = f"public, max-age={max_age}"

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -16,7 +17,7 @@ from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_GET
 
 from maillage.directory.models import Categorie
-from maillage.territories.models import Territoire
+from maillage.territories.models import ReferenceImport, Territoire
 from maillage.territories.selectors import territoire_get, territoire_list, territoire_summary
 
 from . import charts, downloads, selectors
@@ -217,19 +218,27 @@ def observatoire_contours(request: HttpRequest, slug: str) -> HttpResponse:
     kept by the browser an hour; coordinates to 3 decimals (about 100 m), finer than the
     simplified contours themselves."""
     territoire = territoire_get(slug)
-    names = dict(territoire.communes.values_list("code", "nom"))
-    data = {
-        "type": "FeatureCollection",
-        "features": [
-            {
-                "type": "Feature",
-                "properties": {"code": code, "nom": names.get(code, "")},
-                "geometry": downloads.round_geometry(contour, 3),
-            }
-            for code, contour in sorted(selectors.territoire_contours(territoire).items())
-        ],
-    }
-    return downloads.geojson_response(data, max_age=3600)
+    # Reading and rounding 4,000 contours takes seconds: keep the file until the territory
+    # or the reference data change.
+    reference = ReferenceImport.objects.order_by("-pk").values_list("pk", flat=True).first()
+    key = f"observatoire-contours:{slug}:{territoire.refreshed_at}:{reference}"
+    body = cache.get(key)
+    if body is None:
+        names = dict(territoire.communes.values_list("code", "nom"))
+        data = {
+            "type": "FeatureCollection",
+            "features": [
+                {
+                    "type": "Feature",
+                    "properties": {"code": code, "nom": names.get(code, "")},
+                    "geometry": downloads.round_geometry(contour, 3),
+                }
+                for code, contour in sorted(selectors.territoire_contours(territoire).items())
+            ],
+        }
+        body = downloads.geojson_bytes(data)
+        cache.set(key, body, timeout=24 * 3600)
+    return downloads.geojson_response(body, max_age=3600)
 
 
 @login_not_required
