@@ -27,6 +27,11 @@ urlpatterns = [
         views.observatoire_csv,
         name="observatoire_csv",
     ),
+    path(
+        "communes/<str:code>/indicateurs.csv",
+        views.commune_indicateurs_csv,
+        name="commune_indicateurs_csv",
+    ),
     path("territoires/<slug:slug>/planificateur/", views.planificateur, name="planificateur"),
     path(
         "territoires/<slug:slug>/planificateur/resultat.csv",

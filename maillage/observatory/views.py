@@ -12,13 +12,19 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.text import slugify
 from django.views.decorators.cache import cache_control
 from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_GET
 
 from maillage.directory.models import Categorie
 from maillage.territories.models import ReferenceImport, Territoire
-from maillage.territories.selectors import territoire_get, territoire_list, territoire_summary
+from maillage.territories.selectors import (
+    commune_get,
+    territoire_get,
+    territoire_list,
+    territoire_summary,
+)
 
 from . import charts, downloads, selectors
 from .forms import MODE_ITINERANT, PlanForm
@@ -361,6 +367,29 @@ def observatoire_csv(request: HttpRequest, slug: str, table: str) -> HttpRespons
             for code, nom, pop, value in zip(
                 values.codes, values.noms, values.population, values.valeurs, strict=True
             )
+        ),
+    )
+
+
+@login_not_required
+@require_GET
+def commune_indicateurs_csv(request: HttpRequest, code: str) -> HttpResponse:
+    """The commune page's indicators table as a CSV file."""
+    commune = commune_get(code)
+    rows, territoires = selectors.commune_indicators_compared(commune)
+    header = ["code", "libelle", "valeur", "unite", "date", "source", "origine"]
+    header += [f"mediane_{t.slug}" for t in territoires] + ["mediane_nationale"]
+    return downloads.csv_response(
+        downloads.filename(commune.code, slugify(commune.nom), "indicateurs", extension="csv"),
+        header,
+        (
+            [
+                *(row[k] for k in ("code", "libelle", "valeur", "unite", "date", "source")),
+                row["origine"],
+                *(median for _, median in row["medianes_territoires"]),
+                row["mediane_nationale"],
+            ]
+            for row in rows
         ),
     )
 

@@ -258,6 +258,9 @@ def test_commune_page_shows_the_same_figures_as_the_api(client, territoire):
     assert dict(rows[DISTANCE]["medianes_territoires"])[territoire] == 8.25
     html = response.content.decode()
     assert "Médiane Petit territoire" in html and "8,25" in html
+    csv_rows = {r["code"]: r for r in read_csv(client.get("/communes/29239/indicateurs.csv"))}
+    assert csv_rows[DISTANCE]["valeur"] == "4,5"
+    assert csv_rows[DISTANCE][f"mediane_{SLUG}"] == "8,25"
 
 
 def test_commune_page_without_values_or_population(client):
