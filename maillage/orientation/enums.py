@@ -14,3 +14,11 @@ class Profil(models.TextChoices):
 class LexiconKind(models.TextChoices):
     SYNONYME = "synonyme", _("Synonyme (mot ou courte expression)")
     EXEMPLE = "exemple", _("Exemple de besoin (phrase)")
+
+
+class DemandChannel(models.TextChoices):
+    """Where an orientation request came from, for the demand statistics."""
+
+    API = "api", _("API")
+    WEB = "web", _("Parcours web")
+    CLI = "cli", _("Ligne de commande")

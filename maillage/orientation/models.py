@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .enums import LexiconKind
+from .enums import DemandChannel, LexiconKind, Profil
 
 
 class LexiconEntry(models.Model):
@@ -67,3 +67,42 @@ class LexiconVersion(models.Model):
 
     def __str__(self) -> str:
         return f"v{self.numero} — {self.resume}"
+
+
+class OrientationDemand(models.Model):
+    """How many orientation requests one day brought for one commune, profile, top category
+    and channel: a counter, never a request. No text, no time of day, nothing about the
+    person; the observatory publishes sums over many days, and only from 5 requests up
+    (docs/observatoire.md, « Demande issue des orientations »)."""
+
+    jour = models.DateField(_("jour"))
+    commune = models.ForeignKey(
+        "territories.Commune",
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("commune"),
+    )
+    profil = models.CharField(_("profil"), max_length=30, choices=Profil.choices)
+    categorie = models.ForeignKey(
+        "directory.Categorie",
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("catégorie principale"),
+        to_field="code",
+    )
+    canal = models.CharField(_("canal"), max_length=10, choices=DemandChannel.choices)
+    nombre = models.PositiveIntegerField(_("nombre de demandes"), default=0)
+
+    class Meta:
+        verbose_name = _("demande d'orientation (comptage)")
+        verbose_name_plural = _("demandes d'orientation (comptages)")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["jour", "commune", "profil", "categorie", "canal"],
+                name="orientation_demand_unique",
+            )
+        ]
+        indexes = [models.Index(fields=["jour"], name="orientation_demand_jour")]
+
+    def __str__(self) -> str:
+        return f"{self.jour} {self.commune_id} {self.categorie_id} : {self.nombre}"

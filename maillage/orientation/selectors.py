@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import threading
+from datetime import date
+
+from django.db.models import Sum
 
 from maillage.directory.models import Categorie
 
-from .models import LexiconEntry, LexiconVersion
+from .models import LexiconEntry, LexiconVersion, OrientationDemand
 from .understanding import Lexicon, build_lexicon, make_term
 
 _lock = threading.Lock()
@@ -57,3 +60,15 @@ def lexicon_active() -> Lexicon:
 def lexicon_cache_clear() -> None:
     with _lock:
         _cache.clear()
+
+
+def demand_counts(*, since: date, until: date) -> dict[tuple[int, str], int]:
+    """Orientation requests per (commune pk, top category code) between two days included,
+    all profiles and channels summed. Raw counts: the caller applies the k ≥ 5 rule."""
+    rows = (
+        OrientationDemand.objects.filter(jour__gte=since, jour__lte=until)
+        .values_list("commune_id", "categorie_id")
+        .annotate(total=Sum("nombre"))
+        .order_by()
+    )
+    return {(commune_id, code): int(total) for commune_id, code, total in rows}
