@@ -167,11 +167,10 @@ def _demand_values(pks: list[int], day: date) -> tuple[list[Indicateur], list[Va
             f"{DEMAND_PREFIX}{code}",
             f"Demandes d'orientation : {libelles.get(code, code)}",
             f"demandes sur {days} jours",
-            f"Nombre de demandes d'orientation (API et parcours en ligne) venues de la commune "
-            f"dont la catégorie principale comprise est celle-ci, sur les {days} derniers "
-            f"jours. Secret statistique : aucune valeur n'est publiée sous {minimum} demandes "
-            "(une commune sans valeur en a eu entre 0 et "
-            f"{minimum - 1}).",
+            "Nombre de demandes d'orientation (API et parcours en ligne) faites pour cette "
+            f"commune, dont la catégorie principale comprise est celle-ci, sur les {days} "
+            f"derniers jours. Secret statistique : aucune valeur n'est publiée sous {minimum} "
+            f"demandes (une commune sans valeur en a eu entre 0 et {minimum - 1}).",
             source=SOURCE_DEMAND,
         )
         for code in codes
