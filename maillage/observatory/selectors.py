@@ -541,3 +541,29 @@ def categorie_lieux_in(territoire: Territoire, categorie: str) -> list[dict[str,
         {"nom": nom, "latitude": round(lat, 5), "longitude": round(lon, 5)}
         for nom, lat, lon in rows
     ]
+
+
+def demand_territoire_total(communes: QuerySet[Commune], categorie: str) -> dict[str, Any]:
+    """The territory's orientation requests for a category, at the latest demand snapshot:
+    the sum of the *published* commune values only, and how many communes it covers.
+
+    Communes below the k ≥ 5 threshold have no value and are left out of the sum, so the
+    total is a lower bound (show it as « au moins N ») and subtracting the published cells
+    from it never reveals a hidden one. The true total is deliberately not published.
+    """
+    from .models import ValeurIndicateur
+    from .services import DEMAND_PREFIX
+
+    values = ValeurIndicateur.objects.filter(
+        indicateur__code=f"{DEMAND_PREFIX}{categorie}", commune__in=communes
+    )
+    day = values.order_by("-date").values_list("date", flat=True).first()
+    if day is None:
+        return {"categorie": categorie, "date": None, "au_moins": 0, "communes": 0}
+    rows = list(values.filter(date=day).values_list("valeur", flat=True))
+    return {
+        "categorie": categorie,
+        "date": day,
+        "au_moins": int(sum(rows)),
+        "communes": len(rows),
+    }
