@@ -11,7 +11,7 @@ from django.db import models
 from maillage.directory.lieux_standard import FileFormatError
 from maillage.observatory.models import Indicateur, ValeurIndicateur
 from maillage.observatory.selectors import demand_territoire_total
-from maillage.observatory.services import indicateur_import, indicators_recompute
+from maillage.observatory.services import demand_window, indicateur_import, indicators_recompute
 from maillage.orientation.models import OrientationDemand
 from maillage.orientation.services import record_demand
 from maillage.territories.models import Commune
@@ -20,11 +20,12 @@ pytestmark = pytest.mark.django_db
 
 CATEGORIE = "demarches-administratives"
 MORLAIX, BREST = "29151", "29019"
-DAY = date(2026, 3, 2)
+DAY = date(2026, 3, 2)  # the snapshot day
+ASKED = date(2026, 2, 10)  # a day of the last closed month before it
 BESOIN = "jvoudrai de l'aide pour ma declaration dimpot"
 
 
-def ask(commune: str, times: int, *, day: date = DAY, categorie: str = CATEGORIE) -> None:
+def ask(commune: str, times: int, *, day: date = ASKED, categorie: str = CATEGORIE) -> None:
     answer = {"categories": [{"code": categorie, "libelle": "x", "score": 0.9}]}
     for _ in range(times):
         record_demand(answer, commune_code=commune, profil="particulier", channel="web", day=day)
@@ -122,16 +123,30 @@ def test_four_requests_publish_nothing_five_publish_five():
     assert ValeurIndicateur.objects.filter(indicateur__code=f"demande:{CATEGORIE}").count() == 2
 
 
-def test_requests_older_than_the_window_do_not_count(settings):
-    """Only the last OBSERVATORY_DEMAND_DAYS days count, the day of the snapshot included."""
-    settings.OBSERVATORY_DEMAND_DAYS = 30
-    ask(BREST, 3, day=DAY - timedelta(days=29))
-    ask(BREST, 3, day=DAY - timedelta(days=30))
+def test_the_window_is_made_of_closed_months(settings):
+    """Only the last OBSERVATORY_DEMAND_MONTHS complete months count; the current month
+    counts once it is over, so two snapshots of one month hold the same values."""
+    settings.OBSERVATORY_DEMAND_MONTHS = 2
+    ask(BREST, 3, day=date(2026, 1, 1))  # first day of the window
+    ask(BREST, 3, day=date(2025, 12, 31))  # just before it
     recompute()
     assert demand(BREST) is None
-    ask(BREST, 2, day=DAY)
+    ask(BREST, 2, day=date(2026, 2, 28))
+    ask(BREST, 4, day=DAY)  # this month: not yet
     recompute()
     assert demand(BREST) == 5.0
+    ask(BREST, 1, day=date(2026, 3, 20))
+    later = date(2026, 3, 25)
+    recompute(later)
+    assert demand(BREST, later) == 5.0  # a request arrived this month: nothing shows
+    first_of_april = date(2026, 4, 1)
+    recompute(first_of_april)
+    assert demand(BREST, first_of_april) == 7.0  # February and March: 2 + 5
+
+
+def test_demand_window_bounds():
+    assert demand_window(date(2026, 3, 2), 12) == (date(2025, 3, 1), date(2026, 2, 28))
+    assert demand_window(date(2026, 1, 31), 1) == (date(2025, 12, 1), date(2025, 12, 31))
 
 
 def test_a_cell_falling_below_the_threshold_loses_its_value_that_day():
