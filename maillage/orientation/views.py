@@ -13,6 +13,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from maillage.accounts.enums import Role
+from maillage.accounts.permissions import has_role
 from maillage.territories.models import Commune
 
 from .engine import NEED_MAX, NEED_RATIO, OrientationError, orientation_answer
@@ -91,6 +93,9 @@ def step_profil(request: HttpRequest) -> HttpResponse:
             initial = {"profil": Profil.PROFESSIONNEL, "profil_accompagne": state["profil"]}
         elif state["profil"]:
             initial = {"profil": state["profil"]}
+        elif has_role(request.user, Role.ADVISER):
+            # A logged-in conseiller usually acts for someone.
+            initial = {"profil": Profil.PROFESSIONNEL}
         form = ProfilForm(initial=initial)
     return render(
         request,
