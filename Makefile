@@ -3,12 +3,14 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml 2>/dev/null | cksum | cut -d' ' -f1)
+BENCH_LOCK := benchmarks/requirements-bench.lock
+BENCH_STAMP := $(VENV)/.bench-installed-$(shell cat $(BENCH_LOCK) 2>/dev/null | cksum | cut -d' ' -f1)
 DEV_SETTINGS := DJANGO_SETTINGS_MODULE=config.settings.dev
 POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/test
 REDIS_TEST_URL ?= redis://127.0.0.1:6379/0
 PORT ?= 8000
 
-.PHONY: run install test lint format test-postgres test-browser test-scaleout bench lock clean
+.PHONY: run install test lint format test-postgres test-browser test-scaleout bench lock lock-bench clean
 
 $(STAMP): requirements.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 ou plus récent est requis (trouvé " + sys.version.split()[0] + ").")'
@@ -56,14 +58,26 @@ test-scaleout: $(STAMP)
 	DATABASE_URL=$${DATABASE_URL:-$(POSTGRES_URL)} REDIS_TEST_URL=$(REDIS_TEST_URL) \
 	  $(BIN)/pytest -m scaleout -o addopts="--strict-markers -p no:cacheprovider" tests/scaleout
 
-## make bench: speed figures written to docs/benchmarks.md
-bench: $(STAMP)
+# Benchmark-only packages (spopt and its geographic stack), wheels only, never for run/test.
+$(BENCH_STAMP): $(STAMP) $(BENCH_LOCK)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes \
+	  --only-binary :all: -r $(BENCH_LOCK)
+	@rm -f $(VENV)/.bench-installed-*
+	@touch $@
+
+## make bench: speed figures written to docs/benchmarks.md (installs the bench lock first)
+bench: $(BENCH_STAMP)
 	$(BIN)/python -m benchmarks.run
 
 ## make lock: re-resolve requirements.lock from pyproject.toml (needs the registry)
 lock: $(STAMP)
 	$(BIN)/pip-compile --quiet --extra dev --generate-hashes --allow-unsafe --strip-extras \
 	  --output-file requirements.lock pyproject.toml
+
+## make lock-bench: re-resolve the bench lock, constrained by requirements.lock
+lock-bench: $(STAMP)
+	cd benchmarks && ../$(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras \
+	  --output-file requirements-bench.lock requirements-bench.in
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

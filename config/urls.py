@@ -26,6 +26,7 @@ urlpatterns = [
     path("espace/correspondances/", include("maillage.directory.mapping_urls")),
     path("espace/", include("maillage.directory.espace_urls")),
     path("orientation/", include("maillage.orientation.urls")),
+    path("", include("maillage.observatory.urls")),
     path("", include("maillage.territories.urls")),
     path("", include("maillage.directory.urls")),
     path("", include("maillage.core.urls")),

@@ -256,3 +256,9 @@ MAILLAGE_IMPORT_STALE_MINUTES = int(os.environ.get("MAILLAGE_IMPORT_STALE_MINUTE
 # (docs/observatoire.md). Coverage radii of the indicators, in km.
 OBSERVATORY_ROAD_FACTOR = float(os.environ.get("MAILLAGE_ROAD_FACTOR", "1.3"))
 OBSERVATORY_RADII_KM = (5, 10, 20)
+# Demand indicators `demande:<categorie>`: orientation requests over the last N days, per
+# commune, published only from OBSERVATORY_DEMAND_MIN requests (k-anonymity).
+OBSERVATORY_DEMAND_DAYS = int(os.environ.get("MAILLAGE_DEMAND_DAYS", "365"))
+OBSERVATORY_DEMAND_MIN = 5
+# A recompute still "en cours" after this many seconds is taken for crashed (its lock freed).
+OBSERVATORY_RECOMPUTE_STALE_S = int(os.environ.get("MAILLAGE_RECOMPUTE_STALE_S", "1800"))

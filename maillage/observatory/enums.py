@@ -7,3 +7,12 @@ class IndicateurOrigine(models.TextChoices):
 
     CALCULE = "calcule", _("calculé par Maillage")
     IMPORTE = "importe", _("importé d'un fichier")
+
+
+class RecomputeStatus(models.TextChoices):
+    """The life of one run of the indicator recompute."""
+
+    EN_COURS = "en_cours", _("en cours")
+    TERMINE = "termine", _("terminé")
+    ECHEC = "echec", _("échec")
+    ABANDONNE = "abandonne", _("abandonné (délai dépassé)")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .enums import IndicateurOrigine
+from .enums import IndicateurOrigine, RecomputeStatus
 
 
 class Indicateur(models.Model):
@@ -57,3 +57,39 @@ class ValeurIndicateur(models.Model):
 
     def __str__(self) -> str:
         return f"{self.indicateur.code} {self.commune_id} {self.date}: {self.valeur}"
+
+
+class RecomputeRun(models.Model):
+    """One run of `services.indicators_recompute`, and the lock that keeps runs apart.
+
+    At most one row is `en_cours` (a partial unique constraint, enforced by SQLite and
+    PostgreSQL alike): a second run cannot start while the first is writing. A run left
+    `en_cours` longer than OBSERVATORY_RECOMPUTE_STALE_S is taken for crashed and set
+    `abandonne`, which frees the lock.
+    """
+
+    jour = models.DateField(_("date des valeurs"))
+    statut = models.CharField(
+        _("statut"),
+        max_length=10,
+        choices=RecomputeStatus.choices,
+        default=RecomputeStatus.EN_COURS,
+    )
+    debut = models.DateTimeField(_("début"))
+    fin = models.DateTimeField(_("fin"), null=True, blank=True)
+    resultat = models.JSONField(_("résultat"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("calcul des indicateurs")
+        verbose_name_plural = _("calculs des indicateurs")
+        ordering = ["-debut"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["statut"],
+                condition=models.Q(statut="en_cours"),
+                name="observatory_one_recompute_running",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.jour} {self.statut} ({self.debut:%H:%M:%S})"

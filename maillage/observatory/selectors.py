@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -315,3 +316,254 @@ def territoire_medians(territoire: Territoire, latest: dict[str, Any]) -> dict[s
         if latest[code] == day:
             groups.setdefault(code, []).append(valeur)
     return {code: float(np.median(values)) for code, values in groups.items()}
+
+
+# --- Observatory pages -----------------------------------------------------------------
+
+INDICATOR_GROUPS = (
+    ("population", "Population"),
+    ("distance", "Distance au lieu le plus proche"),
+    ("lieux", "Lieux dans la commune"),
+    ("importe", "Indicateurs importés"),
+)
+
+
+def indicateur_group(code: str) -> str:
+    """Key of the selector group an indicator code belongs to (see INDICATOR_GROUPS)."""
+    from .services import DISTANCE_PREFIX, LIEUX_PREFIX, POPULATION
+
+    if code == POPULATION:
+        return "population"
+    if code.startswith(DISTANCE_PREFIX):
+        return "distance"
+    if code.startswith(LIEUX_PREFIX):
+        return "lieux"
+    return "importe"
+
+
+def territoire_indicateurs(territoire: Territoire) -> list[Any]:
+    """Every indicator (computed or imported) with at least one value for a commune of the
+    territory, in the selector's order: population, distances, counts, imported."""
+    from .models import Indicateur, ValeurIndicateur
+
+    ids = (
+        ValeurIndicateur.objects.filter(commune__in=territoire.communes.all())
+        .values_list("indicateur_id", flat=True)
+        .distinct()
+    )
+    indicateurs = list(Indicateur.objects.filter(pk__in=ids))
+    order = {key: rank for rank, (key, _) in enumerate(INDICATOR_GROUPS)}
+    indicateurs.sort(key=lambda i: (order[indicateur_group(i.code)], i.libelle.lower()))
+    return indicateurs
+
+
+@dataclass(frozen=True)
+class TerritoireValues:
+    """One indicator's latest snapshot over a territory's communes."""
+
+    date: Any  # datetime.date | None when the territory has no value
+    codes: list[str]
+    noms: list[str]
+    population: list[int | None]
+    valeurs: list[float]
+
+
+def territoire_values(territoire: Territoire, indicateur: Any) -> TerritoireValues:
+    """The indicator's values at the latest date the territory has any, by commune code."""
+    from django.db.models import Max
+
+    from .models import ValeurIndicateur
+
+    mine = ValeurIndicateur.objects.filter(
+        indicateur=indicateur, commune__in=territoire.communes.all()
+    )
+    day = mine.aggregate(day=Max("date"))["day"]
+    if day is None:
+        return TerritoireValues(None, [], [], [], [])
+    rows = (
+        mine.filter(date=day)
+        .order_by("commune__code")
+        .values_list("commune__code", "commune__nom", "commune__population", "valeur")
+    )
+    codes, noms, pops, values = [], [], [], []
+    for code, nom, population, valeur in rows.iterator(chunk_size=5000):
+        codes.append(code)
+        noms.append(nom)
+        pops.append(population)
+        values.append(valeur)
+    return TerritoireValues(day, codes, noms, pops, values)
+
+
+def territoire_evolution(territoire: Territoire, indicateur: Any) -> list[tuple[Any, float, int]]:
+    """(date, median over the territory's communes, number of communes) for every snapshot."""
+    from .models import ValeurIndicateur
+
+    rows = (
+        ValeurIndicateur.objects.filter(
+            indicateur=indicateur, commune__in=territoire.communes.all()
+        )
+        .order_by("date")
+        .values_list("date", "valeur")
+    )
+    groups: dict[Any, list[float]] = {}
+    for day, valeur in rows.iterator(chunk_size=5000):
+        groups.setdefault(day, []).append(valeur)
+    return [(day, float(np.median(values)), len(values)) for day, values in groups.items()]
+
+
+def territoire_contours(territoire: Territoire) -> dict[str, Any]:
+    """Commune code → simplified contour (GeoJSON geometry) for the territory's communes."""
+    rows = territoire.communes.exclude(contour=None).values_list("code", "contour")
+    return dict(rows.iterator(chunk_size=2000))
+
+
+@dataclass(frozen=True)
+class CoverageRow:
+    """Share of the territory's population within each radius of one category."""
+
+    categorie: str
+    libelle: str
+    date: Any
+    population: int
+    communes: int
+    shares: list[float]  # great-circle distance ≤ R, one per radius
+    road_shares: list[float]  # great-circle distance × road factor ≤ R
+
+
+@dataclass(frozen=True)
+class CommuneDistance:
+    code: str
+    nom: str
+    population: int
+    distance_km: float
+    road_km: float
+
+
+def _latest_distances(territoire: Territoire, categorie: str) -> tuple[Any, list[CommuneDistance]]:
+    """Latest `distance-plus-proche:<categorie>` of the territory's communes with
+    inhabitants (the planner's demand: communes without population weigh nothing)."""
+    from .models import Indicateur
+    from .services import DISTANCE_PREFIX
+
+    indicateur = Indicateur.objects.filter(code=f"{DISTANCE_PREFIX}{categorie}").first()
+    if indicateur is None:
+        return None, []
+    values = territoire_values(territoire, indicateur)
+    factor = road_factor()
+    rows = [
+        CommuneDistance(code, nom, int(population), valeur, valeur * factor)
+        for code, nom, population, valeur in zip(
+            values.codes, values.noms, values.population, values.valeurs, strict=True
+        )
+        if population
+    ]
+    return values.date, rows
+
+
+def territoire_coverage(territoire: Territoire, radii: Sequence[float]) -> list[CoverageRow]:
+    """For every category with a computed distance indicator: the share of the territory's
+    population within each radius of a lieu offering it, from the latest snapshot.
+
+    Same rule as the back-end (`CategorieAccess.coverage`): the share is on the
+    great-circle distance; the road estimate (× OBSERVATORY_ROAD_FACTOR) is given beside.
+    """
+    from .accessibility import coverage_share
+    from .models import Indicateur
+    from .services import DISTANCE_PREFIX
+
+    codes = [
+        code.removeprefix(DISTANCE_PREFIX)
+        for code in Indicateur.objects.filter(code__startswith=DISTANCE_PREFIX).values_list(
+            "code", flat=True
+        )
+    ]
+    libelles = dict(Categorie.objects.filter(code__in=codes).values_list("code", "libelle"))
+    result = []
+    for code in codes:
+        day, rows = _latest_distances(territoire, code)
+        if not rows:
+            continue
+        population = np.array([r.population for r in rows], float)
+        distance = np.array([r.distance_km for r in rows], float)
+        road = np.array([r.road_km for r in rows], float)
+        result.append(
+            CoverageRow(
+                categorie=code,
+                libelle=libelles.get(code, code),
+                date=day,
+                population=int(population.sum()),
+                communes=len(rows),
+                shares=[coverage_share(population, distance, r) for r in radii],
+                road_shares=[coverage_share(population, road, r) for r in radii],
+            )
+        )
+    result.sort(key=lambda row: row.libelle.lower())
+    return result
+
+
+def territoire_white_zones(
+    territoire: Territoire, categorie: str, radius_km: float
+) -> tuple[Any, list[CommuneDistance]]:
+    """Communes farther than `radius_km` (great circle) from any lieu of the category,
+    most populated first: (date of the snapshot, communes)."""
+    day, rows = _latest_distances(territoire, categorie)
+    far = [row for row in rows if row.distance_km > radius_km]
+    far.sort(key=lambda row: (-row.population, row.code))
+    return day, far
+
+
+def commune_indicators_compared(commune: Commune) -> tuple[list[dict[str, Any]], list[Any]]:
+    """The commune's latest values (as the indicators API gives them) with, for each
+    territory the commune belongs to, `medianes_territoires`: [(territoire, median)]."""
+    rows = commune_indicators(commune)
+    territoires = list(commune.territoires.order_by("nom"))
+    latest = {row["code"]: row["date"] for row in rows}
+    medians = [(t, territoire_medians(t, latest)) for t in territoires] if rows else []
+    for row in rows:
+        row["groupe"] = indicateur_group(row["code"])
+        row["medianes_territoires"] = [(t, found.get(row["code"])) for t, found in medians]
+    order = {key: rank for rank, (key, _) in enumerate(INDICATOR_GROUPS)}
+    rows.sort(key=lambda r: (order[r["groupe"]], r["libelle"].lower()))
+    return rows, territoires
+
+
+def categorie_lieux_in(territoire: Territoire, categorie: str) -> list[dict[str, Any]]:
+    """Lieux of the territory offering the category, for the planner's map."""
+    rows = (
+        Lieu.objects.filter(
+            services__categories__code=categorie, commune__in=territoire.communes.all()
+        )
+        .distinct()
+        .order_by("nom")
+        .values_list("nom", "latitude", "longitude")
+    )
+    return [
+        {"nom": nom, "latitude": round(lat, 5), "longitude": round(lon, 5)}
+        for nom, lat, lon in rows
+    ]
+
+
+def demand_territoire_total(communes: QuerySet[Commune], categorie: str) -> dict[str, Any]:
+    """The territory's orientation requests for a category, at the latest demand snapshot:
+    the sum of the *published* commune values only, and how many communes it covers.
+
+    Communes below the k ≥ 5 threshold have no value and are left out of the sum, so the
+    total is a lower bound (show it as « au moins N ») and subtracting the published cells
+    from it never reveals a hidden one. The true total is deliberately not published.
+    """
+    from .models import ValeurIndicateur
+    from .services import DEMAND_PREFIX
+
+    values = ValeurIndicateur.objects.filter(
+        indicateur__code=f"{DEMAND_PREFIX}{categorie}", commune__in=communes
+    )
+    day = values.order_by("-date").values_list("date", flat=True).first()
+    if day is None:
+        return {"categorie": categorie, "date": None, "au_moins": 0, "communes": 0}
+    rows = list(values.filter(date=day).values_list("valeur", flat=True))
+    return {
+        "categorie": categorie,
+        "date": day,
+        "au_moins": int(sum(rows)),
+        "communes": len(rows),
+    }

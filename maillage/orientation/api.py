@@ -8,6 +8,8 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
 from .engine import OrientationError, need_categories, orientation_answer
+from .enums import DemandChannel
+from .services import record_demand
 
 router = Router(tags=["orientation"])
 
@@ -133,7 +135,7 @@ def orientation_create(request: HttpRequest, payload: OrientationIn) -> Any:
     """Comprend le besoin (catégories classées, avec leur explication) et propose les services
     les plus adaptés autour de la commune, chacun avec ses raisons."""
     try:
-        return orientation_answer(
+        answer = orientation_answer(
             besoin=payload.besoin,
             profil=payload.profil,
             commune=payload.commune,
@@ -143,6 +145,13 @@ def orientation_create(request: HttpRequest, payload: OrientationIn) -> Any:
         )
     except OrientationError as exc:
         return Status(exc.status, {"detail": exc.message})
+    record_demand(
+        answer,
+        commune_code=answer["commune"]["code"],
+        profil=answer["profil"],
+        channel=DemandChannel.API,
+    )
+    return answer
 
 
 class SuggestionIn(Schema):

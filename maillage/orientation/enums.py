@@ -48,3 +48,11 @@ class ReferralAction(models.TextChoices):
     NOTE = "note", _("Note")
     CREATE = "creer", _("Création")
     REMIND = "relancer", _("Relance")
+
+
+class DemandChannel(models.TextChoices):
+    """Where an orientation request came from, for the demand statistics."""
+
+    API = "api", _("API")
+    WEB = "web", _("Parcours web")
+    CLI = "cli", _("Ligne de commande")

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .enums import (
     ContactWay,
+    DemandChannel,
     LexiconKind,
     Profil,
     ReferralAction,
@@ -236,3 +237,42 @@ class ReferralEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} (mise en relation n° {self.referral_id})"
+
+
+class OrientationDemand(models.Model):
+    """How many orientation requests one day brought for one commune, profile, top category
+    and channel: a counter, never a request. No text, no time of day, nothing about the
+    person; the observatory publishes sums over many days, and only from 5 requests up
+    (docs/observatoire.md, « Demande issue des orientations »)."""
+
+    jour = models.DateField(_("jour"))
+    commune = models.ForeignKey(
+        "territories.Commune",
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("commune"),
+    )
+    profil = models.CharField(_("profil"), max_length=30, choices=Profil.choices)
+    categorie = models.ForeignKey(
+        "directory.Categorie",
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("catégorie principale"),
+        to_field="code",
+    )
+    canal = models.CharField(_("canal"), max_length=10, choices=DemandChannel.choices)
+    nombre = models.PositiveIntegerField(_("nombre de demandes"), default=0)
+
+    class Meta:
+        verbose_name = _("demande d'orientation (comptage)")
+        verbose_name_plural = _("demandes d'orientation (comptages)")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["jour", "commune", "profil", "categorie", "canal"],
+                name="orientation_demand_unique",
+            )
+        ]
+        indexes = [models.Index(fields=["jour"], name="orientation_demand_jour")]
+
+    def __str__(self) -> str:
+        return f"{self.jour} {self.commune_id} {self.categorie_id} : {self.nombre}"

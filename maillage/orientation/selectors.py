@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import threading
+from datetime import date
 from typing import Any
+
+from django.db.models import Sum
 
 from maillage.directory import opening_hours
 from maillage.directory.models import Categorie, Lieu, Structure
 
-from .models import LexiconEntry, LexiconVersion
+from .models import LexiconEntry, LexiconVersion, OrientationDemand
 from .understanding import Lexicon, build_lexicon, make_term
 
 _lock = threading.Lock()
@@ -97,3 +100,15 @@ def fiche_contacts(resultats: list[dict[str, Any]]) -> dict[int, dict[str, Any]]
             "horaires_texte": horaires,
         }
     return contacts
+
+
+def demand_counts(*, since: date, until: date) -> dict[tuple[int, str], int]:
+    """Orientation requests per (commune pk, top category code) between two days included,
+    all profiles and channels summed. Raw counts: the caller applies the k ≥ 5 rule."""
+    rows = (
+        OrientationDemand.objects.filter(jour__gte=since, jour__lte=until)
+        .values_list("commune_id", "categorie_id")
+        .annotate(total=Sum("nombre"))
+        .order_by()
+    )
+    return {(commune_id, code): int(total) for commune_id, code, total in rows}

@@ -1,13 +1,21 @@
-"""Writes on the orientation lexicon: every change creates a new version number."""
+"""Writes of orientation: the lexicon (every change creates a new version number) and the
+anonymous demand counters read by the observatory."""
 
 from __future__ import annotations
 
+from datetime import date
+from typing import Any
+
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import F, Max
+from django.utils import timezone
 
 from maillage.accounts.models import User
+from maillage.directory.models import Categorie
+from maillage.territories.models import Commune
 
-from .models import LexiconEntry, LexiconVersion
+from .enums import DemandChannel, Profil
+from .models import LexiconEntry, LexiconVersion, OrientationDemand
 
 
 def lexicon_version_bump(*, resume: str, user: User | None = None) -> LexiconVersion:
@@ -48,3 +56,58 @@ def lexicon_entry_delete(*, entries: list[LexiconEntry], user: User | None = Non
     LexiconEntry.objects.filter(pk__in=[e.pk for e in entries]).delete()
     lexicon_version_bump(resume=f"suppression : {names}", user=user)
     return len(entries)
+
+
+def record_demand(
+    answer: dict[str, Any],
+    *,
+    commune_code: str,
+    profil: str,
+    channel: str,
+    day: date | None = None,
+) -> OrientationDemand | None:
+    """Count one orientation request for the observatory's `demande:<categorie>` indicators.
+
+    Call it once per successful answer, after `engine.orientation_answer(...)` returned
+    `answer` (never when it raised `OrientationError`):
+
+        record_demand(answer, commune_code="29151", profil="particulier", channel="web")
+
+    - `commune_code`: the INSEE code of the commune asked about (type COM);
+    - `profil`: one of `Profil` (`particulier`, `entreprise`…);
+    - `channel`: one of `DemandChannel` (`api`, `web`; the CLI does not count);
+    - `day`: today by default.
+
+    Only the top category of `answer["categories"]` is kept, with the day (no time), the
+    commune, the profile and the channel, by incrementing a counter: no text of the need,
+    nothing about the person. Returns the counter, or None when nothing is counted (no
+    category understood, unknown commune, profile, channel or category).
+    """
+    categories = answer.get("categories") or []
+    if not categories or channel not in DemandChannel.values or profil not in Profil.values:
+        return None
+    code = str(categories[0].get("code") or "")
+    commune_id = (
+        Commune.objects.communes().filter(code=commune_code).values_list("pk", flat=True).first()
+    )
+    if commune_id is None or not Categorie.objects.filter(code=code).exists():
+        return None
+    key = {
+        "jour": day or timezone.localdate(),
+        "commune_id": commune_id,
+        "profil": profil,
+        "categorie_id": code,
+        "canal": channel,
+    }
+    # An atomic increment: two requests at the same time never lose a count. The first of
+    # the day creates the row; if a concurrent request created it first, increment it.
+    for _attempt in range(2):
+        with transaction.atomic():
+            if OrientationDemand.objects.filter(**key).update(nombre=F("nombre") + 1):
+                return OrientationDemand.objects.get(**key)
+            try:
+                with transaction.atomic():
+                    return OrientationDemand.objects.create(**key, nombre=1)
+            except IntegrityError:
+                continue
+    return None

@@ -5,6 +5,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from maillage.observatory.selectors import commune_indicators_compared
+
 from . import selectors
 
 
@@ -27,13 +29,15 @@ def territoire_detail(request: HttpRequest, slug: str) -> HttpResponse:
 @login_not_required
 def commune_detail(request: HttpRequest, code: str) -> HttpResponse:
     commune = selectors.commune_get(code)
+    indicateurs, territoires = commune_indicators_compared(commune)
     return render(
         request,
         "territories/commune_detail.html",
         {
             "title": commune.nom,
             "commune": commune,
-            "territoires": commune.territoires.order_by("nom"),
+            "territoires": territoires,
+            "indicateurs": indicateurs,
             "breadcrumb_data": {
                 "links": [{"url": reverse("territories:commune_search"), "title": "Communes"}],
                 "current": commune.nom,

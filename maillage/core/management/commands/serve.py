@@ -12,6 +12,8 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from maillage.directory.models import Source
 from maillage.directory.services.demo import MAIRIES
+from maillage.observatory.models import ValeurIndicateur
+from maillage.observatory.services import indicators_recompute
 from maillage.territories.models import Commune, Territoire
 
 DEMO_SOURCE = MAIRIES["slug"]
@@ -41,6 +43,18 @@ class Command(BaseCommand):
         if not Source.objects.filter(slug=DEMO_SOURCE).exists():
             self.stdout.write("Annuaire de démonstration : mairies et structures des stratégies…")
             call_command("load_demo_annuaire")
+        if not ValeurIndicateur.objects.exists():
+            # First time only, and only on the demo territories' communes (≈ 10 s instead of
+            # more than a minute for all of France) so the observatory shows something at
+            # once; the next full recompute (after an import, or `maillage
+            # indicateurs_calcul`) covers every commune and the true national medians.
+            self.stdout.write("Indicateurs de l'observatoire : premier calcul (territoires)…")
+            counts = indicators_recompute(
+                communes=Commune.objects.communes().filter(territoires__isnull=False).distinct()
+            )
+            self.stdout.write(
+                f"Indicateurs : {counts['indicateurs']} pour {counts['communes']} communes."
+            )
         if options["no_serve"]:
             return
         address = f"{options['host']}:{options['port']}"

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
-from maillage.observatory.services import indicators_recompute
+from maillage.observatory.services import RecomputeBusy, indicators_recompute
 from maillage.territories.models import Commune
 
 
@@ -35,7 +35,10 @@ class Command(BaseCommand):
                 bar = tqdm(total=total, desc="Indicateurs", file=self.stderr._out)
             bar.update(done - bar.n)
 
-        counts = indicators_recompute(communes=communes if codes else None, progress=progress)
+        try:
+            counts = indicators_recompute(communes=communes if codes else None, progress=progress)
+        except RecomputeBusy as exc:
+            raise CommandError(str(exc)) from exc
         if bar is not None:
             bar.close()
         self.stdout.write(

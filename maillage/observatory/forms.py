@@ -1,0 +1,116 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from maillage.core.forms import MaillageForm
+from maillage.directory.models import Categorie
+
+from . import selectors
+from .api import API_EXACT_TIME_LIMIT_S, API_MAX_SITES
+
+METHOD_GREEDY = "glouton"
+METHOD_EXACT = "exact"
+MODE_FIXED = "fixe"
+MODE_ITINERANT = "itinerant"
+
+
+class PlanForm(MaillageForm):
+    """The planner's parameters; the same limits as `POST /api/v1/plans`."""
+
+    categorie = forms.ChoiceField(
+        label="Catégorie de service",
+        help_text="Le besoin que les nouveaux sites doivent couvrir",
+        error_messages={
+            "invalid_choice": (
+                "Catégorie inconnue : « %(value)s ». Choisissez-en une dans la liste."
+            ),
+            "required": "Choisissez une catégorie de service.",
+        },
+    )
+    sites = forms.IntegerField(
+        label="Nombre de sites à proposer (K)",
+        min_value=1,
+        max_value=API_MAX_SITES,
+        initial=3,
+        help_text=f"Entre 1 et {API_MAX_SITES}",
+        error_messages={
+            "required": "Indiquez le nombre de sites.",
+            "invalid": "Le nombre de sites doit être un nombre entier.",
+            "min_value": "Le nombre de sites doit être au moins 1.",
+            "max_value": f"Au plus {API_MAX_SITES} sites par calcul sur cette page.",
+        },
+    )
+    rayon_km = forms.FloatField(
+        label="Rayon de couverture (km, à vol d'oiseau)",
+        min_value=0.1,
+        max_value=selectors.MAX_RADIUS_KM,
+        initial=10,
+        help_text="Un habitant est couvert à moins de cette distance d'un lieu",
+        error_messages={
+            "required": "Indiquez le rayon en kilomètres.",
+            "invalid": "Le rayon doit être un nombre de kilomètres (par exemple 10 ou 7,5).",
+            "min_value": "Le rayon doit être d'au moins 0,1 km.",
+            "max_value": f"Le rayon ne peut dépasser {selectors.MAX_RADIUS_KM:.0f} km.",
+        },
+        localize=True,
+    )
+    methode = forms.ChoiceField(
+        label="Méthode",
+        choices=[
+            (METHOD_GREEDY, "Rapide (glouton, avec une borne de qualité)"),
+            (METHOD_EXACT, "Exacte (programme linéaire en nombres entiers)"),
+        ],
+        initial=METHOD_GREEDY,
+        widget=forms.RadioSelect,
+    )
+    limite_s = forms.IntegerField(
+        label="Temps de calcul maximal de la méthode exacte (secondes)",
+        min_value=1,
+        max_value=int(API_EXACT_TIME_LIMIT_S),
+        initial=10,
+        required=False,
+        error_messages={
+            "min_value": "Le temps maximal doit être d'au moins 1 seconde.",
+            "max_value": f"Le temps maximal ne peut dépasser {API_EXACT_TIME_LIMIT_S:.0f} s.",
+        },
+    )
+    candidats = forms.ChoiceField(
+        label="Emplacements candidats",
+        choices=[
+            (selectors.CANDIDATES_MAIRIES, "Les mairies du territoire"),
+            (selectors.CANDIDATES_COMMUNES, "Le centre de chaque commune"),
+        ],
+        initial=selectors.CANDIDATES_MAIRIES,
+    )
+    mode = forms.ChoiceField(
+        label="Type de service",
+        choices=[
+            (MODE_FIXED, "Sites fixes"),
+            (MODE_ITINERANT, "Service itinérant (arrêts d'un bus numérique)"),
+        ],
+        initial=MODE_FIXED,
+        widget=forms.RadioSelect,
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["categorie"].choices = [
+            ("", "Choisir une catégorie"),
+            *Categorie.objects.order_by("libelle").values_list("code", "libelle"),
+        ]
+
+    def plan_arguments(self) -> dict[str, object]:
+        """Keyword arguments of `selectors.plan_compute` for the cleaned data."""
+        data = self.cleaned_data
+        return {
+            "categorie": data["categorie"],
+            "sites": data["sites"],
+            "rayon_km": float(data["rayon_km"]),
+            "exact": data["methode"] == METHOD_EXACT,
+            "candidats": data["candidats"],
+            "itinerant": data["mode"] == MODE_ITINERANT,
+            "max_sites": API_MAX_SITES,
+            "time_limit_s": float(data.get("limite_s") or 10),
+        }

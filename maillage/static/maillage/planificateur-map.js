@@ -1,0 +1,61 @@
+/* Map of a planner result: the existing lieux of the category (blue dots) and the proposed
+ * sites as numbered markers in the order of choice; for a bus numérique, its closed tour. */
+(function () {
+  "use strict";
+
+  var element = document.getElementById("plan-map");
+  if (!element || typeof L === "undefined") return;
+  var data = JSON.parse(document.getElementById(element.dataset.plan).textContent);
+  element.innerHTML = "";
+  var map = L.map(element, { scrollWheelZoom: false });
+  if (element.dataset.tileUrl) {
+    L.tileLayer(element.dataset.tileUrl, {
+      attribution: element.dataset.tileAttribution || "",
+      maxZoom: 18,
+    }).addTo(map);
+  }
+  var numberFormat = new Intl.NumberFormat("fr-FR");
+  var bounds = L.latLngBounds([]);
+
+  data.lieux.forEach(function (lieu) {
+    var point = [lieu.latitude, lieu.longitude];
+    L.circleMarker(point, {
+      radius: 5, color: "#ffffff", weight: 1, fillColor: "#000091", fillOpacity: 0.9,
+    }).bindTooltip(lieu.nom).addTo(map);
+    bounds.extend(point);
+  });
+
+  if (data.tournee.length > 1) {
+    L.polyline(data.tournee.concat([data.tournee[0]]), {
+      color: "#ce0500", weight: 3, dashArray: "6 6",
+    }).addTo(map);
+  }
+
+  data.sites.forEach(function (site) {
+    var point = [site.latitude, site.longitude];
+    var label = site.rang + ". " + site.nom + " : +" +
+      numberFormat.format(site.population_gagnee) + " habitants";
+    L.marker(point, {
+      title: label,
+      alt: label,
+      keyboard: true,
+      icon: L.divIcon({
+        className: "obs-site",
+        html: '<span class="obs-site-marker" data-rang="' + site.rang + '">' + site.rang + "</span>",
+        iconSize: [28, 28],
+        iconAnchor: [14, 14],
+      }),
+    }).bindTooltip(label).addTo(map);
+    bounds.extend(point);
+  });
+
+  if (element.dataset.bbox) {
+    var b = element.dataset.bbox.split(",").map(Number);
+    map.fitBounds(L.latLngBounds([b[1], b[0]], [b[3], b[2]]));
+  } else if (bounds.isValid()) {
+    map.fitBounds(bounds.pad(0.2));
+  } else {
+    map.fitBounds(L.latLngBounds([41.3, -5.2], [51.1, 9.6]));
+  }
+  element.dataset.sites = String(data.sites.length);
+})();
