@@ -16,7 +16,7 @@ from maillage.accounts.enums import Role
 from maillage.accounts.services import role_grant
 from maillage.directory.models import Categorie, Service, Structure
 from maillage.orientation.engine import need_categories
-from maillage.orientation.models import Referral
+from maillage.orientation.models import OrientationDemand, Referral
 from maillage.orientation.referrals import referral_create, submission_key_new
 from maillage.territories.models import Commune
 
@@ -228,3 +228,41 @@ def test_manager_and_curator_homes_are_unchanged(client, make_user, morlaix):
     client.force_login(make_user("rien@example.fr"))
     response = client.get(reverse("espace:home"))
     assert response.status_code == 403 and "Mes dossiers" not in response.content.decode()
+
+
+# The demand counted for the observatory (channel « web »).
+
+
+def _walk(client, besoin=BESOIN, rayon="15"):
+    steps = (
+        ("profil", {"profil": "particulier"}),
+        ("commune", {"commune": "Morlaix"}),
+        ("besoin", {"besoin": besoin}),
+        ("contraintes", {"rayon_km": rayon, "modalite": "", "jour": ""}),
+    )
+    for name, data in steps:
+        assert client.post(reverse(f"orientation:{name}"), data).status_code == 302, name
+
+
+def _counted():
+    fields = ("commune__code", "profil", "categorie_id", "canal", "nombre")
+    return list(OrientationDemand.objects.values_list(*fields))
+
+
+def test_a_journey_counts_one_demand_and_a_reload_or_the_fiche_none(client):
+    _walk(client)
+    assert not OrientationDemand.objects.exists()  # nothing before the results
+    assert client.get(reverse("orientation:resultats")).status_code == 200
+    counted = [("29151", "particulier", "demarches-administratives", "web", 1)]
+    assert _counted() == counted
+    client.get(reverse("orientation:resultats"))
+    client.get(reverse("orientation:fiche"))
+    assert _counted() == counted
+    # A wider radius is the same demand; starting again is a new journey.
+    _walk(client, rayon="30")
+    client.get(reverse("orientation:resultats"))
+    assert _counted() == counted
+    client.post(reverse("orientation:restart"))
+    _walk(client)
+    client.get(reverse("orientation:resultats"))
+    assert _counted() == [("29151", "particulier", "demarches-administratives", "web", 2)]
