@@ -199,14 +199,16 @@ def test_the_whole_journey_by_keyboard_only(  # noqa: PLR0915 - one scenario, to
     screenshot("mise-en-relation-espace")
 
     # 9. The person opens their private link, without any account (a fresh browser).
-    person = browser.new_context(viewport={"width": 375, "height": 812}, locale="fr-FR")
+    person = browser.new_context(viewport={"width": 1280, "height": 900}, locale="fr-FR")
     try:
         follow = person.new_page()
         follow.goto(follow_url)
         expect(follow.get_by_test_id("referral-status")).to_have_text("Clôturée — résolue")
         expect(follow.locator("main")).to_contain_text("Pièce imprimée ensemble à l’atelier.")
-        assert follow.evaluate("document.documentElement.scrollWidth") <= 375
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        follow.screenshot(path=str(ARTIFACTS / "mise-en-relation-suivi-bureau.png"), full_page=True)
+        follow.set_viewport_size({"width": 375, "height": 812})
+        assert follow.evaluate("document.documentElement.scrollWidth") <= 375
         path = ARTIFACTS / "mise-en-relation-suivi-telephone.png"
         follow.screenshot(path=str(path), full_page=True)
     finally:
