@@ -15,10 +15,12 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
+from maillage.accounts.enums import Role
 from maillage.accounts.models import User
-from maillage.accounts.permissions import can_import, can_use_espace, is_curator
+from maillage.accounts.permissions import can_import, can_use_espace, has_role, is_curator
 from maillage.core.antispam import form_started_now, looks_automated, rate_limited
 from maillage.orientation.referral_selectors import referral_count_new
+from maillage.orientation.referral_views import adviser_home
 
 from . import espace_selectors as sel
 from .enums import ImportStatus, SignalementStatus
@@ -55,6 +57,9 @@ def _breadcrumb(current: str, *links: tuple[str, str]) -> dict[str, Any]:
 def espace_home(request: HttpRequest) -> HttpResponse:
     """A manager's structures, lieux, services and open reports; everything for a curator."""
     if not can_use_espace(request.user):
+        if has_role(request.user, Role.ADVISER):
+            # A conseiller's home: the cases they created, and a new journey for someone.
+            return adviser_home(request)
         return render(
             request,
             "directory/espace/no_role.html",

@@ -160,6 +160,13 @@ class SuggestionIn(Schema):
     limit: int = Field(5, ge=1, le=10)
 
 
+def _suggestions(query: SuggestionIn) -> Any:
+    try:
+        return need_categories(besoin=query.besoin, profil=query.profil, limit=query.limit)
+    except OrientationError as exc:
+        return Status(exc.status, {"detail": exc.message})
+
+
 @router.get(
     "/orientations/categories",
     response={200: list[CategorieOut], 422: ErreurOut},
@@ -167,8 +174,22 @@ class SuggestionIn(Schema):
 )
 def orientation_categories(request: HttpRequest, filters: Query[SuggestionIn]) -> Any:
     """La seule compréhension du besoin, sans commune ni services : pour proposer des
-    catégories pendant que la personne écrit."""
-    try:
-        return need_categories(besoin=filters.besoin, profil=filters.profil, limit=filters.limit)
-    except OrientationError as exc:
-        return Status(exc.status, {"detail": exc.message})
+    catégories pendant que la personne écrit.
+
+    Le texte passe ici dans la chaîne de requête, donc dans les journaux d'accès des serveurs
+    et des intermédiaires : préférez la variante `POST` (même réponse, texte dans le corps
+    JSON), que le parcours web utilise."""
+    return _suggestions(filters)
+
+
+@router.post(
+    "/orientations/categories",
+    response={200: list[CategorieOut], 422: ErreurOut},
+    summary="Catégories suggérées pendant la frappe (texte hors des journaux)",
+)
+def orientation_categories_post(request: HttpRequest, payload: SuggestionIn) -> Any:
+    """Même réponse que la variante `GET`, mais le besoin est envoyé dans le corps JSON
+    (`{"besoin": "...", "profil": "...", "limit": 3}`) : il n'apparaît donc pas dans les
+    journaux d'accès, qui gardent l'adresse demandée et sa chaîne de requête. C'est la variante
+    qu'utilise le parcours web."""
+    return _suggestions(payload)

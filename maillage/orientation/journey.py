@@ -25,6 +25,7 @@ EMPTY_STATE: dict[str, Any] = {
     "categories": [],  # codes ticked in the list
     "contraintes": {},  # as engine._constraints accepts them
     "resultats": [],  # ids of the services shown, in order
+    "demande": "",  # what was counted for the observatory: "commune|profil|categorie"
 }
 # (url name, title) of the six steps, in order.
 STEPS = [

@@ -40,6 +40,17 @@ def referrals_for(user: AnyUser) -> QuerySet[Referral]:
     )
 
 
+def referrals_created_by(user: AnyUser) -> QuerySet[Referral]:
+    """The cases a conseiller created for the people they help, newest first."""
+    if not user.is_authenticated or not user.is_active:
+        return Referral.objects.none()
+    return (
+        Referral.objects.filter(created_by=user)
+        .select_related("service", "structure")
+        .order_by("-created_at", "-pk")
+    )
+
+
 @dataclass(frozen=True)
 class ReferralAccess:
     referral: Referral

@@ -33,6 +33,7 @@ from .referral_forms import (
 from .referrals import (
     OPEN_STATUSES,
     referral_by_token,
+    referral_category,
     referral_chain,
     referral_create,
     referral_note,
@@ -104,10 +105,13 @@ def referral_create_view(request: HttpRequest, service_id: int) -> HttpResponse:
             "ou contactez directement la structure.",
         )
         return _form_page(request, service, form, journey, besoin, commune, status=429)
-    categories = journey.get("categories") or []
-    categorie = str(categories[0]) if categories else None
-    if categorie and not service.categories.filter(code=categorie).exists():
-        categorie = categorie if Categorie.objects.filter(code=categorie).exists() else None
+    profil = data.get("profil") or str(journey.get("profil") or "")
+    categorie = referral_category(
+        service=service,
+        ticked=[str(c) for c in journey.get("categories") or []],
+        besoin=data.get("besoin") or besoin,
+        profil=profil,
+    )
     user = request.user if isinstance(request.user, User) else None
     try:
         result = referral_create(
@@ -119,7 +123,7 @@ def referral_create_view(request: HttpRequest, service_id: int) -> HttpResponse:
             courriel=data["courriel"],
             telephone=data["telephone"],
             besoin=data.get("besoin") or besoin,
-            profil=data.get("profil") or str(journey.get("profil") or ""),
+            profil=profil,
             categorie_code=categorie,
             pour_compte_de_tiers=for_someone,
             created_by=user if for_someone else None,
@@ -244,6 +248,26 @@ def _breadcrumb(current: str, *links: tuple[str, str]) -> dict[str, Any]:
         + [{"url": url, "title": title} for url, title in links],
         "current": current,
     }
+
+
+def adviser_home(request: HttpRequest) -> HttpResponse:
+    """`/espace/` for a user whose only role is Conseiller: « Mes dossiers » (the cases they
+    created for the people they help) and a new journey for someone. Called by the space's
+    home view; everything else in the space stays forbidden to them."""
+    user = _user(request)
+    cases = sel.referrals_created_by(user)
+    page = Paginator(cases, 20).get_page(request.GET.get("page"))
+    return _private(
+        render(
+            request,
+            "orientation/espace/adviser_home.html",
+            {
+                "title": "Mon espace",
+                "page_obj": page,
+                "breadcrumb_data": {"current": "Mon espace"},
+            },
+        )
+    )
 
 
 def referral_list_view(request: HttpRequest) -> HttpResponse:

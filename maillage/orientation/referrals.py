@@ -30,7 +30,9 @@ from django.utils import timezone
 from maillage.accounts.enums import Role
 from maillage.accounts.models import User
 from maillage.core.purge import register_purge_step
+from maillage.directory.models import Categorie
 
+from .engine import OrientationError, need_categories
 from .enums import ReferralAction, ReferralOutcome, ReferralStatus
 from .models import Referral, ReferralEvent
 
@@ -191,6 +193,28 @@ class ReferralCreated:
     referral: Referral
     token: str  # the follow-up token, shown once and e-mailed; never stored in clear
     created: bool  # False when the same form was already submitted
+
+
+def referral_category(
+    *, service: Service, ticked: list[str], besoin: str, profil: str
+) -> str | None:
+    """The category a referral is counted under in the statistics: the first category the
+    person ticked; when none was ticked, the best of the engine's understood categories
+    (`engine.need_categories`, same need and profile as the journey) that the service offers;
+    else None, and `referral_create` takes the service's first category."""
+    if ticked:
+        code = ticked[0]
+        if service.categories.filter(code=code).exists():
+            return code
+        return code if Categorie.objects.filter(code=code).exists() else None
+    if not besoin.strip():
+        return None
+    offered = set(service.categories.values_list("code", flat=True))
+    try:
+        understood = need_categories(besoin=besoin, profil=profil)
+    except OrientationError:
+        return None
+    return next((c["code"] for c in understood if c["code"] in offered), None)
 
 
 def referral_create(

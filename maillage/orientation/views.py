@@ -13,10 +13,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from maillage.accounts.enums import Role
+from maillage.accounts.permissions import has_role
 from maillage.territories.models import Commune
 
 from .engine import NEED_MAX, NEED_RATIO, OrientationError, orientation_answer
-from .enums import Profil
+from .enums import DemandChannel, Profil
 from .forms import (
     MODALITES,
     PROFILS,
@@ -37,6 +39,7 @@ from .journey import (
     taxonomy,
 )
 from .selectors import fiche_contacts
+from .services import record_demand
 
 STEP_NUMBERS = {name: index for index, (name, _) in enumerate(STEPS, start=1)}
 
@@ -91,6 +94,9 @@ def step_profil(request: HttpRequest) -> HttpResponse:
             initial = {"profil": Profil.PROFESSIONNEL, "profil_accompagne": state["profil"]}
         elif state["profil"]:
             initial = {"profil": state["profil"]}
+        elif has_role(request.user, Role.ADVISER):
+            # A logged-in conseiller usually acts for someone.
+            initial = {"profil": Profil.PROFESSIONNEL}
         form = ProfilForm(initial=initial)
     return render(
         request,
@@ -195,8 +201,11 @@ def step_contraintes(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _answer(request: HttpRequest) -> tuple[dict[str, Any] | None, str]:
-    """The engine's answer for the journey's state, or None and the French message."""
+def _answer(
+    request: HttpRequest, *, count_demand: bool = False
+) -> tuple[dict[str, Any] | None, str]:
+    """The engine's answer for the journey's state, or None and the French message.
+    With `count_demand` (the results page), the demand is counted for the observatory."""
     state = state_get(request.session)
     try:
         answer = orientation_answer(
@@ -210,6 +219,8 @@ def _answer(request: HttpRequest) -> tuple[dict[str, Any] | None, str]:
     ids = [item["service"]["id"] for item in answer["resultats"]]
     if ids != state["resultats"]:
         state_update(request.session, resultats=ids)
+    if count_demand:
+        _count_demand_once(request, state, answer)
     best = answer["categories"][0]["score"] if answer["categories"] else 0.0
     for index, categorie in enumerate(answer["categories"]):
         categorie["pourcentage"] = round(100 * categorie["score"])
@@ -218,6 +229,24 @@ def _answer(request: HttpRequest) -> tuple[dict[str, Any] | None, str]:
         categorie["retenue"] = index < NEED_MAX and categorie["score"] >= NEED_RATIO * best
     answer["autres_categories"] = [c for c in answer["categories"] if not c["retenue"]]
     return answer, ""
+
+
+def _count_demand_once(request: HttpRequest, state: dict[str, Any], answer: dict[str, Any]) -> None:
+    """Count the journey's demand (anonymous daily counter, channel « web ») when its results
+    are first computed: a reload of the results, the fiche or a change of radius or
+    constraints count nothing more; only a different commune, profile or understood
+    category is a new demand."""
+    top = answer["categories"][0]["code"] if answer["categories"] else ""
+    counted = f"{answer['commune']['code']}|{answer['profil']}|{top}"
+    if not top or state["demande"] == counted:
+        return
+    record_demand(
+        answer,
+        commune_code=answer["commune"]["code"],
+        profil=answer["profil"],
+        channel=DemandChannel.WEB,
+    )
+    state_update(request.session, demande=counted)
 
 
 def _pourquoi(signals: list[dict[str, Any]]) -> list[str]:
@@ -253,7 +282,7 @@ def _edit_links() -> list[dict[str, str]]:
 def step_resultats(request: HttpRequest) -> HttpResponse:
     if (back := _missing_before(request, "resultats")) is not None:
         return back
-    answer, error = _answer(request)
+    answer, error = _answer(request, count_demand=True)
     markers = []
     for index, item in enumerate((answer or {}).get("resultats", []), start=1):
         if item["lieu"]:

@@ -1,7 +1,7 @@
 /* Guided orientation journey, progressive enhancement only (every step works without it):
  * - step 1: the "personne accompagnée" question shows only when "professionnel" is chosen;
  * - step 3: while the person types, suggests categories from the engine
- *   (GET /api/v1/orientations/categories), as buttons that tick the category in the list;
+ *   (POST /api/v1/orientations/categories, the text in the JSON body), as buttons that tick the category in the list;
  * - fiche: the "Imprimer" button calls window.print(). */
 (function () {
   "use strict";
@@ -74,9 +74,16 @@
       if (text.length < 3) { render([]); return; }
       if (controller) controller.abort();
       controller = new AbortController();
-      var params = new URLSearchParams({ besoin: text.slice(0, 2000), profil: form.dataset.profil || "particulier", limit: "3" });
-      fetch(form.dataset.suggestUrl + "?" + params.toString(), {
-        headers: { Accept: "application/json" },
+      // POST with a JSON body: what the person types never lands in a URL (nor access logs).
+      var body = JSON.stringify({
+        besoin: text.slice(0, 2000),
+        profil: form.dataset.profil || "particulier",
+        limit: 3,
+      });
+      fetch(form.dataset.suggestUrl, {
+        method: "POST",
+        headers: { Accept: "application/json", "Content-Type": "application/json" },
+        body: body,
         signal: controller.signal,
         credentials: "same-origin",
       })
