@@ -336,15 +336,20 @@ def _run(request: HttpRequest, pk: int) -> ImportRun:
 
 
 def _progress(run: ImportRun) -> dict[str, Any]:
+    # The database row first; while "en cours", the worker's progress file when newer (SQLite).
+    done, total = run.progress_done, run.progress_total
+    live = run.file_progress()
+    if live is not None:
+        done, total = live.done, live.total
     percent = 0
-    if run.progress_total:
-        percent = round(100 * run.progress_done / run.progress_total)
+    if total:
+        percent = min(100, round(100 * done / total))
     stale = run.is_stale
     return {
         "status": ImportStatus.INTERRUPTED if stale else run.status,
         "status_label": run.status_label,
-        "done": run.progress_done,
-        "total": run.progress_total,
+        "done": done,
+        "total": total,
         "percent": percent,
         "stale": stale,
         "finished": stale

@@ -15,6 +15,7 @@ from .enums import (
     SignalementStatus,
     SignalementTopic,
 )
+from .progress_file import FileProgress, progress_read
 
 
 class Categorie(models.Model):
@@ -219,12 +220,27 @@ class ImportRun(models.Model):
     def __str__(self) -> str:
         return f"{self.source} — {self.fichier}"
 
+    def file_progress(self) -> FileProgress | None:
+        """The worker's progress file (SQLite) when the run is "en cours" and the file is
+        newer than the figures in the database; None otherwise."""
+        if self.status != ImportStatus.RUNNING or self.pk is None:
+            return None
+        found = progress_read(self.pk)
+        if found is None:
+            return None
+        last = self.progress_at or self.started_at
+        if last is not None and found.at <= last:
+            return None
+        return found
+
     @property
     def is_stale(self) -> bool:
-        """Running, but silent for too long: its worker was killed (or the machine stopped)."""
+        """Running, but silent for too long: its worker was killed (or the machine stopped).
+        The last sign of life is the newer of `progress_at` and the progress file."""
         if self.status != ImportStatus.RUNNING:
             return False
-        last = self.progress_at or self.started_at
+        live = self.file_progress()
+        last = live.at if live is not None else (self.progress_at or self.started_at)
         delay = timedelta(minutes=settings.MAILLAGE_IMPORT_STALE_MINUTES)
         return last is not None and timezone.now() - last > delay
 

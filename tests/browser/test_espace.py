@@ -1,9 +1,15 @@
 """The management space in headless Chromium: a structure manager edits a service."""
 
 import json
+import os
+import subprocess
+import sys
+import time
 
 import pytest
 from playwright.sync_api import expect
+
+from .conftest import ROOT
 
 pytestmark = pytest.mark.browser
 
@@ -93,3 +99,71 @@ def test_administrator_uploads_a_file_and_follows_the_import(
     expect(page.get_by_test_id("import-counts")).to_contain_text("Lieux créés : 1", timeout=20_000)
     expect(page.get_by_test_id("import-report")).to_contain_text("Adresse absente")
     screenshot("import-termine")
+
+
+def test_import_progress_is_live_on_sqlite(
+    live_url, administrator, live_manage, browser, tmp_path, tmp_path_factory
+):
+    """A real worker imports a thousand rows in one transaction on the SQLite database of
+    `make run`: the page's progress endpoint shows intermediate figures before the end, and
+    the worker's progress file is gone once the run has ended."""
+    rows = [
+        {
+            # Far from the demo territories, so the other browser tests' searches ignore them.
+            "id": f"avancement-{i}",
+            "nom": f"Point numérique strasbourgeois n° {i}",
+            "commune": "Strasbourg",
+            "code_postal": "67000",
+            "adresse": f"{i} rue du Dôme",
+            "date_maj": "2024-05-01",
+            "services": "Accès internet et matériel informatique",
+        }
+        for i in range(1000)
+    ]
+    path = tmp_path / "gros-fichier.json"
+    path.write_text(json.dumps(rows), encoding="utf-8")
+    context = browser.new_context(locale="fr-FR")
+    page = context.new_page()
+    try:
+        _login(page, live_url, administrator, "/espace/imports/")
+        page.get_by_label("Fichier à importer").set_input_files(str(path))
+        page.get_by_label("Ou nom d'une nouvelle source").fill("Avancement en direct")
+        page.get_by_role("button", name="Importer", exact=True).click()
+        expect(page.get_by_test_id("import-status")).to_contain_text("En attente")
+        progress_url = page.url + "progression.json"
+        # Only the import matters here: put it ahead of the indicator recomputations other
+        # imports queued (they stay queued), and let the worker run that one task.
+        live_manage(
+            "shell",
+            "-c",
+            "from django_tasks_db.models import DBTaskResult\n"
+            "DBTaskResult.objects.filter(task_path__endswith='import_run_task', status='READY')"
+            ".update(priority=100)\n",
+        )
+
+        var_dir = next(tmp_path_factory.getbasetemp().glob("var*/server.log")).parent
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "config.settings.dev",
+            "MAILLAGE_VAR_DIR": str(var_dir),
+        }
+        env.pop("DATABASE_URL", None)
+        worker = subprocess.Popen(  # noqa: S603 - our own command
+            [sys.executable, str(ROOT / "manage.py"), "db_worker", "--batch", "--max-tasks", "1"],
+            cwd=ROOT,
+            env=env,
+        )
+        percents: list[int] = []
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            data = page.request.get(progress_url).json()
+            percents.append(data["percent"])
+            if data["finished"]:
+                break
+            time.sleep(0.1)
+        assert worker.wait(timeout=60) == 0
+        assert data["status"] == "termine" and data["percent"] == 100, data
+        assert any(0 < p < 100 for p in percents), percents
+        assert not list((var_dir / "imports").glob("progression-*.json"))
+    finally:
+        context.close()

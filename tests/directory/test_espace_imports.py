@@ -216,3 +216,76 @@ def test_a_run_whose_worker_died_wrote_nothing_shows_interrupted_and_is_relaunch
     new_run.refresh_from_db()
     assert new_run.status == ImportStatus.DONE and new_run.counts["crees"] == 1
     assert Lieu.objects.filter(nom="Espace numérique de Morlaix").count() == 1
+
+
+def _many_rows(count: int) -> list[dict]:
+    return [
+        {**ROWS[0], "id": f"n{i}", "nom": f"Point numérique {i}", "adresse": f"{i} rue de Brest"}
+        for i in range(count)
+    ]
+
+
+def test_progress_shows_while_the_one_transaction_is_open(
+    client, admin, run_worker, monkeypatch, tmp_path, settings, django_capture_on_commit_callbacks
+):
+    """On SQLite the import holds the only write lock until its commit: the worker writes its
+    progress to a file beside the database, which the page reads while the run is running, and
+    which is gone once the run ends."""
+    from django.db import connection
+
+    from maillage.directory import progress_file
+    from maillage.directory.services import uploads
+
+    if connection.vendor != "sqlite":
+        pytest.skip(
+            "PostgreSQL writes progress through a second connection, which cannot see a run "
+            "created inside the test's transaction"
+        )
+    settings.VAR_DIR = tmp_path
+    monkeypatch.setattr(progress_file, "MIN_INTERVAL_S", 0)
+    client.force_login(admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        _upload(client, json.dumps(_many_rows(450)).encode())
+    run = ImportRun.objects.get()
+    url = reverse("espace:import_progress", args=[run.pk])
+    seen: list[dict] = []
+    real_import = uploads.lieux_import
+
+    def lieux_import(**kwargs):
+        writer = kwargs["progress"]
+
+        def progress(done: int, total: int) -> None:
+            writer(done, total)
+            # What the run page asks for, in the middle of the import's transaction.
+            seen.append(client.get(url).json())
+
+        return real_import(**{**kwargs, "progress": progress})
+
+    monkeypatch.setattr(uploads, "lieux_import", lieux_import)
+    run_worker()
+
+    first = seen[0]
+    assert first["status"] == "en_cours" and first["finished"] is False
+    assert first["done"] == 200 and first["total"] == 450 and 0 < first["percent"] < 100
+    assert not progress_file.progress_path(run.pk).exists()
+    final = client.get(url).json()
+    assert final["finished"] is True and final["done"] == final["total"] == 450
+
+
+def test_a_recent_progress_file_keeps_an_old_run_alive(admin, tmp_path, settings):
+    from maillage.directory.progress_file import progress_clear, progress_write
+
+    settings.VAR_DIR = tmp_path
+    settings.MAILLAGE_IMPORT_STALE_MINUTES = 30
+    source = Source.objects.create(slug="vieux", nom="Vieux")
+    run = ImportRun.objects.create(
+        source=source,
+        fichier="gros.csv",
+        status=ImportStatus.RUNNING,
+        progress_at=timezone.now() - timedelta(minutes=45),
+    )
+    assert run.is_stale and run.status_label == "Interrompu"
+    progress_write(run.pk, phase="ecriture", done=5000, total=20000)
+    assert not run.is_stale and run.status_label == "En cours"
+    progress_clear(run.pk)
+    assert run.is_stale

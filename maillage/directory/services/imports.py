@@ -460,6 +460,10 @@ def lieux_import(
         )
         run.counts.update(dedup_counts)
         run.rapport = [e.as_dict() for e in result.errors]
+        # The run is saved whole: its progress must say "all done" as it commits, else the
+        # page would read 0 % on a finished run until the worker's last update.
+        run.progress_done = run.progress_total = run.counts["lignes"]
+        run.progress_at = run.finished_at
         run.save()
         services_reindex(result.touched_services)
         if result.created or result.updated:

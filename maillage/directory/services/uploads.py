@@ -12,6 +12,7 @@ from django.utils.text import slugify
 from .. import lieux_standard as std
 from ..enums import ImportStatus
 from ..models import ImportRun, Source
+from ..progress_file import ProgressFile, progress_clear
 from .imports import lieux_import
 
 if TYPE_CHECKING:
@@ -53,34 +54,38 @@ class _ProgressWriter:
 
     `lieux_import` writes the valid rows in one transaction, so progress written through the
     same connection only shows at the commit. On PostgreSQL a second connection in autocommit
-    makes it visible at once; SQLite allows one writer at a time, so there the figures land
-    with the commit and the page shows "en cours" until then.
+    makes it visible at once, to every app server. SQLite allows one writer at a time and the
+    import holds the lock until the commit: there the progress goes to a small file beside the
+    database (`progress_file`), read by the run page, and removed when the run ends.
     """
 
     def __init__(self, run_id: int) -> None:
         self.run_id = run_id
         self.connection: BaseDatabaseWrapper | None = None
-        if connections["default"].vendor != "sqlite":
+        self.file: ProgressFile | None = None
+        if connections["default"].vendor == "sqlite":
+            self.file = ProgressFile(run_id)
+        else:
             self.connection = connections.create_connection("default")
 
     def __call__(self, done: int, total: int) -> None:
-        now = timezone.now()
+        if self.file is not None:
+            self.file(done, total)
         if self.connection is None:
-            ImportRun.objects.filter(pk=self.run_id).update(
-                progress_done=done, progress_total=total, progress_at=now
-            )
             return
         table = ImportRun._meta.db_table
         with self.connection.cursor() as cursor:
             cursor.execute(
                 f"UPDATE {table} SET progress_done = %s, progress_total = %s, "  # noqa: S608
                 "progress_at = %s WHERE id = %s",
-                [done, total, now, self.run_id],
+                [done, total, timezone.now(), self.run_id],
             )
 
     def close(self) -> None:
         if self.connection is not None:
             self.connection.close()
+        # The run has ended (done, failed or its worker stopped): its figures are in the row.
+        progress_clear(self.run_id)
 
 
 def import_run_restart(*, run: ImportRun, user: User) -> ImportRun:
@@ -102,6 +107,7 @@ def import_run_restart(*, run: ImportRun, user: User) -> ImportRun:
             "s'est arrêté). Rien n'en a été écrit dans l'annuaire ; il a été relancé."
         )
         run.save(update_fields=["status", "finished_at", "donnees", "message"])
+        progress_clear(run.pk)  # left behind by the worker that died
         return import_run_queue(data=data, filename=run.fichier, source=run.source, user=user)
 
 
