@@ -38,6 +38,27 @@ def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+def secret_key_kept(path: Path) -> str:
+    """The key kept in `path`, created on first use. Several processes starting at once (the
+    workers of one server) must end with the same key: the file is written whole under
+    another name, then linked into place, which fails for all but the first process."""
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    draft = path.with_name(f"{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    draft.write_text(secrets.token_urlsafe(50))
+    draft.chmod(0o600)
+    try:
+        os.link(draft, path)
+    except FileExistsError:
+        pass  # another process was first: its key wins
+    finally:
+        draft.unlink()
+    return path.read_text().strip()
+
+
 def _secret_key() -> str:
     """SECRET_KEY from the environment, else one generated once and kept under var/.
 
@@ -45,14 +66,7 @@ def _secret_key() -> str:
     """
     if key := os.environ.get("SECRET_KEY"):
         return key
-    path = VAR_DIR / "secret_key"
-    if path.exists():
-        return path.read_text().strip()
-    VAR_DIR.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_urlsafe(50)
-    path.write_text(key)
-    path.chmod(0o600)
-    return key
+    return secret_key_kept(VAR_DIR / "secret_key")
 
 
 DEBUG = env_bool("MAILLAGE_DEBUG", False)
