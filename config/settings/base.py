@@ -54,8 +54,11 @@ def secret_key_kept(path: Path) -> str:
         os.link(draft, path)
     except FileExistsError:
         pass  # another process was first: its key wins
+    except OSError:  # a file system without hard links: last writer wins, still whole
+        if not path.exists():
+            os.replace(draft, path)
     finally:
-        draft.unlink()
+        draft.unlink(missing_ok=True)
     return path.read_text().strip()
 
 
