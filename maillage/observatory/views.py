@@ -182,10 +182,6 @@ def observatoire(request: HttpRequest, slug: str) -> HttpResponse:
         # The map script swapping indicators only reads the parts that depend on it.
         context.update(coverage=[], white_categorie="")
         return render(request, "observatory/observatoire.html", context)
-    if request.headers.get("X-Observatoire-Partie") == "indicateur":
-        # The map script swapping indicators only reads the parts that depend on it.
-        context.update(coverage=[], white_categorie="")
-        return render(request, "observatory/observatoire.html", context)
     coverage = selectors.territoire_coverage(territoire, radii())
     categorie, rayon = _white_zone_params(request, coverage, default_categorie)
     context.update(coverage=coverage, white_categorie=categorie, white_rayon=rayon)
