@@ -12,6 +12,7 @@ import numpy as np
 from django.conf import settings
 from django.db.models import Case, QuerySet, When
 
+from maillage.core.text import search_key
 from maillage.directory.models import Categorie, Lieu
 from maillage.territories.enums import CommuneType
 from maillage.territories.models import Commune, Territoire
@@ -136,6 +137,47 @@ def _candidates(communes: QuerySet[Commune], candidats: str, itinerant: bool) ->
             + "."
         )
     return points
+
+
+@dataclass
+class CandidateList:
+    """Communes a user listed by INSEE code or by name, resolved within one territory."""
+
+    codes: list[str]
+    unknown: list[str]
+    #: name as typed → "Nom (code)" of every commune of the territory bearing it
+    ambiguous: dict[str, list[str]]
+
+
+def candidate_list_resolve(communes: QuerySet[Commune], text: str) -> CandidateList:
+    """Resolve a list typed by a user (commas, semicolons or one per line) into INSEE codes
+    of the territory's communes. Names match whatever the accents, case, hyphens or a
+    « St » for « Saint »; a name two communes of the territory bear is ambiguous and must
+    be given by its code. Codes keep the user's order, each once."""
+    wanted = [item.strip() for item in text.replace(";", "\n").replace(",", "\n").splitlines()]
+    wanted = [item for item in wanted if item]
+    rows = list(communes.values_list("code", "nom", "search_name"))
+    by_code = {code: code for code, _, _ in rows}
+    by_name: dict[str, list[tuple[str, str]]] = {}
+    for code, nom, key in rows:
+        by_name.setdefault(key, []).append((code, nom))
+    result = CandidateList(codes=[], unknown=[], ambiguous={})
+    for item in wanted:
+        code = item.upper() if item[:2].upper() in ("2A", "2B") else item
+        if code.isdigit() and len(code) == 4:
+            code = code.zfill(5)  # a spreadsheet dropped the leading zero
+        found = by_code.get(code)
+        if found is None:
+            matches = by_name.get(search_key(item), [])
+            if len(matches) > 1:
+                result.ambiguous[item] = [f"{nom} ({code})" for code, nom in sorted(matches)]
+                continue
+            found = matches[0][0] if matches else None
+        if found is None:
+            result.unknown.append(item)
+        elif found not in result.codes:
+            result.codes.append(found)
+    return result
 
 
 def plan_compute(
@@ -324,13 +366,21 @@ INDICATOR_GROUPS = (
     ("population", "Population"),
     ("distance", "Distance au lieu le plus proche"),
     ("lieux", "Lieux dans la commune"),
+    ("services", "Services dans la commune"),
+    ("demande", "Demandes d'orientation"),
     ("importe", "Indicateurs importés"),
 )
 
 
 def indicateur_group(code: str) -> str:
     """Key of the selector group an indicator code belongs to (see INDICATOR_GROUPS)."""
-    from .services import DISTANCE_PREFIX, LIEUX_PREFIX, POPULATION
+    from .services import (
+        DEMAND_PREFIX,
+        DISTANCE_PREFIX,
+        LIEUX_PREFIX,
+        POPULATION,
+        SERVICES_PREFIX,
+    )
 
     if code == POPULATION:
         return "population"
@@ -338,12 +388,17 @@ def indicateur_group(code: str) -> str:
         return "distance"
     if code.startswith(LIEUX_PREFIX):
         return "lieux"
+    if code.startswith(SERVICES_PREFIX):
+        return "services"
+    if code.startswith(DEMAND_PREFIX):
+        return "demande"
     return "importe"
 
 
 def territoire_indicateurs(territoire: Territoire) -> list[Any]:
     """Every indicator (computed or imported) with at least one value for a commune of the
-    territory, in the selector's order: population, distances, counts, imported."""
+    territory, in the selector's order: population, distances, counts of lieux and of
+    services, demand, imported."""
     from .models import Indicateur, ValeurIndicateur
 
     ids = (

@@ -31,8 +31,9 @@ Progress = Callable[[int, int], None]
 POPULATION = "population"
 DISTANCE_PREFIX = "distance-plus-proche:"
 LIEUX_PREFIX = "lieux:"
+SERVICES_PREFIX = "services:"
 DEMAND_PREFIX = "demande:"
-COMPUTED_PREFIXES = (DISTANCE_PREFIX, LIEUX_PREFIX, DEMAND_PREFIX)
+COMPUTED_PREFIXES = (DISTANCE_PREFIX, LIEUX_PREFIX, SERVICES_PREFIX, DEMAND_PREFIX)
 SOURCE_DEMAND = "Maillage (demandes d'orientation, comptages anonymes)"
 #: How often a recompute waiting for another one checks whether the lock is free.
 LOCK_POLL_S = 0.5
@@ -114,9 +115,10 @@ def indicators_recompute(
     progress: Progress | None = None,
     wait_s: float | None = None,
 ) -> dict[str, int]:
-    """Compute `population`, `distance-plus-proche:<categorie>` and `lieux:<categorie>` for
-    every commune (type COM by default) and every category offered at one lieu at least,
-    and `demande:<categorie>` from the orientation requests (see `_demand_values`).
+    """Compute `population`, `distance-plus-proche:<categorie>`, `lieux:<categorie>` and
+    `services:<categorie>` for every commune (type COM by default) and every category
+    offered at one lieu at least, and `demande:<categorie>` from the orientation requests
+    (see `_demand_values`).
 
     The values are a snapshot dated `on` (today by default): a second run on the same day
     replaces that day's values, earlier dates are kept for the evolution over time.
@@ -217,17 +219,25 @@ def _indicators_compute(
     demand_lat = np.array([lat for _, lat, _ in located], dtype=float)
     demand_lon = np.array([lon for _, _, lon in located], dtype=float)
 
-    # One read of every (lieu, category) pair: supply points and counts per commune.
-    offers = set(
-        Lieu.objects.filter(services__categories__isnull=False).values_list(
-            "pk", "commune_id", "latitude", "longitude", "services__categories__code"
-        )
+    # One read of every (lieu, service, category) triple: supply points, and the lieux and
+    # the services of each category per commune. A service offered at two lieux of one
+    # commune counts once there; a lieu offering a category through two services, once.
+    offers = Lieu.objects.filter(services__categories__isnull=False).values_list(
+        "pk", "commune_id", "latitude", "longitude", "services__categories__code", "services__pk"
     )
+    lieux_seen: set[tuple[int, str]] = set()
+    services_seen: set[tuple[int, str, int]] = set()
     supply: dict[str, list[tuple[float, float]]] = {}
     counts: Counter[tuple[int, str]] = Counter()
-    for _, commune_id, lat, lon, code in offers:
-        supply.setdefault(code, []).append((lat, lon))
-        counts[(commune_id, code)] += 1
+    service_counts: Counter[tuple[int, str]] = Counter()
+    for lieu_pk, commune_id, lat, lon, code, service_pk in offers.iterator(chunk_size=BATCH_SIZE):
+        if (lieu_pk, code) not in lieux_seen:
+            lieux_seen.add((lieu_pk, code))
+            supply.setdefault(code, []).append((lat, lon))
+            counts[(commune_id, code)] += 1
+        if (commune_id, code, service_pk) not in services_seen:
+            services_seen.add((commune_id, code, service_pk))
+            service_counts[(commune_id, code)] += 1
     libelles = dict(Categorie.objects.filter(code__in=supply).values_list("code", "libelle"))
     categories = sorted(supply)
     steps = 1 + len(categories)
@@ -264,7 +274,14 @@ def _indicators_compute(
             "lieux",
             "Nombre de lieux de la commune où au moins un service de la catégorie est proposé.",
         )
-        indicateurs += [distance, count]
+        services = _computed_indicateur(
+            f"{SERVICES_PREFIX}{code}",
+            f"Services dans la commune : {libelle}",
+            "services",
+            "Nombre de services de la catégorie proposés dans au moins un lieu de la commune "
+            "(un service proposé dans deux lieux de la commune compte une fois).",
+        )
+        indicateurs += [distance, count, services]
         lat, lon = np.array(supply[code], dtype=float).T
         nearest = nearest_supply(demand_lat, demand_lon, lat, lon)
         values += [
@@ -274,6 +291,15 @@ def _indicators_compute(
         values += [
             ValeurIndicateur(
                 indicateur=count, commune_id=pk, valeur=float(counts[(pk, code)]), date=day
+            )
+            for pk in pks
+        ]
+        values += [
+            ValeurIndicateur(
+                indicateur=services,
+                commune_id=pk,
+                valeur=float(service_counts[(pk, code)]),
+                date=day,
             )
             for pk in pks
         ]

@@ -8,8 +8,9 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from maillage.core.geometry import haversine_km
+from maillage.directory.enums import Famille, Placement
 from maillage.directory.lieux_standard import FileFormatError
-from maillage.directory.models import Lieu
+from maillage.directory.models import Categorie, Lieu, Service, Structure
 from maillage.directory.services import lieux_import
 from maillage.observatory.models import Indicateur, ValeurIndicateur
 from maillage.observatory.services import indicateur_import, indicators_recompute
@@ -75,6 +76,63 @@ def test_computed_indicators_on_real_relations():
     distance = Indicateur.objects.get(code=f"distance-plus-proche:{CATEGORIE}")
     assert distance.origine == "calcule"
     assert "vol d'oiseau" in distance.unite
+
+
+def test_lieux_and_services_per_category_counted_by_hand():
+    """In a category of its own: Morlaix has two lieux; service A is offered at both, B at
+    one, C at one lieu of Brest. Morlaix counts 2 lieux and 2 services (A once, not twice),
+    Brest 1 and 1; a service of another category changes neither count."""
+    categorie = Categorie.objects.create(
+        code="test-comptage", libelle="Comptage à la main", famille=Famille.choices[0][0]
+    )
+    autre = Categorie.objects.create(
+        code="test-autre", libelle="Autre besoin", famille=Famille.choices[0][0]
+    )
+    structure = Structure.objects.create(nom="Réseau compté")
+
+    def lieu(code: str, nom: str) -> Lieu:
+        town = commune(code)
+        return Lieu.objects.create(
+            structure=structure,
+            nom=nom,
+            adresse="1 rue de la Mairie",
+            code_postal=town.codes_postaux[0],
+            commune=town,
+            latitude=town.mairie_latitude,
+            longitude=town.mairie_longitude,
+            placement=Placement.SOURCE,
+            date_maj=DAY,
+        )
+
+    def service(nom: str, *lieux: Lieu, category: Categorie = categorie) -> None:
+        offered = Service.objects.create(structure=structure, nom=nom)
+        offered.categories.add(category)
+        offered.lieux.add(*lieux)
+
+    gare, port, centre = lieu(MORLAIX, "Gare"), lieu(MORLAIX, "Port"), lieu(BREST, "Centre")
+    service("A", gare, port)
+    service("B", port)
+    service("C", centre)
+    service("D", gare, centre, category=autre)
+    recompute()
+    assert value("lieux:test-comptage", MORLAIX) == 2
+    assert value("services:test-comptage", MORLAIX) == 2
+    assert value("lieux:test-comptage", BREST) == 1
+    assert value("services:test-comptage", BREST) == 1
+    assert value("services:test-autre", MORLAIX) == 1
+    assert value("services:test-autre", BREST) == 1
+    indicateur = Indicateur.objects.get(code="services:test-comptage")
+    assert (indicateur.origine, indicateur.unite) == ("calcule", "services")
+    with pytest.raises(FileFormatError, match="réservé"):
+        indicateur_import(
+            data=CSV,
+            filename="s.csv",
+            code="services:maison",
+            libelle="x",
+            unite="",
+            source="",
+            on=DAY,
+        )
 
 
 def test_recompute_keeps_earlier_snapshots_and_replaces_the_same_day():
