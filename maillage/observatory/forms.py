@@ -6,6 +6,7 @@ from django import forms
 
 from maillage.core.forms import MaillageForm
 from maillage.directory.models import Categorie
+from maillage.territories.models import Territoire
 
 from . import selectors
 from .api import API_EXACT_TIME_LIMIT_S, API_MAX_SITES
@@ -14,6 +15,8 @@ METHOD_GREEDY = "glouton"
 METHOD_EXACT = "exact"
 MODE_FIXED = "fixe"
 MODE_ITINERANT = "itinerant"
+CANDIDATES_LIST = "liste"
+LISTED_CANDIDATES_MAX_CHARS = 3000
 
 
 class PlanForm(MaillageForm):
@@ -81,8 +84,30 @@ class PlanForm(MaillageForm):
         choices=[
             (selectors.CANDIDATES_MAIRIES, "Les mairies du territoire"),
             (selectors.CANDIDATES_COMMUNES, "Le centre de chaque commune"),
+            (CANDIDATES_LIST, "Les communes que vous indiquez ci-dessous"),
         ],
         initial=selectors.CANDIDATES_MAIRIES,
+    )
+    liste_candidats = forms.CharField(
+        label="Communes candidates",
+        help_text=(
+            "Si vous avez choisi « Les communes que vous indiquez » : noms ou codes INSEE des "
+            "communes du territoire, séparés par des virgules ou un par ligne "
+            "(par exemple : Morlaix, 29019). Le site proposé est la mairie de la commune, "
+            "son centre pour un service itinérant."
+        ),
+        required=False,
+        # The page is a GET form (results can be bookmarked): the list travels in the
+        # address, which servers cap at about 4,000 characters.
+        max_length=LISTED_CANDIDATES_MAX_CHARS,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={
+            "max_length": (
+                "La liste dépasse %(limit_value)s caractères : pour plus de communes, donnez "
+                "leurs codes INSEE (plus courts que les noms), ou utilisez l'API "
+                "(POST /api/v1/plans) ou la commande « maillage plan --candidats »."
+            ),
+        },
     )
     mode = forms.ChoiceField(
         label="Type de service",
@@ -94,12 +119,46 @@ class PlanForm(MaillageForm):
         widget=forms.RadioSelect,
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, territoire: Territoire, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.territoire = territoire
         self.fields["categorie"].choices = [
             ("", "Choisir une catégorie"),
             *Categorie.objects.order_by("libelle").values_list("code", "libelle"),
         ]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("candidats") != CANDIDATES_LIST:
+            return data
+        text = data.get("liste_candidats") or ""
+        listed = selectors.candidate_list_resolve(self.territoire.communes.all(), text)
+        if not listed.codes and not listed.unknown and not listed.ambiguous:
+            self.add_error(
+                "liste_candidats",
+                "Indiquez au moins une commune candidate, ou choisissez les mairies ou le "
+                "centre de chaque commune.",
+            )
+            return data
+        problems = []
+        if listed.unknown:
+            shown = ", ".join(f"« {item} »" for item in listed.unknown[:10])
+            more = f" et {len(listed.unknown) - 10} autres" if len(listed.unknown) > 10 else ""
+            problems.append(
+                f"Communes introuvables dans {self.territoire.nom} : {shown}{more}. "
+                "Vérifiez l'orthographe ou donnez le code INSEE."
+            )
+        for item, matches in list(listed.ambiguous.items())[:5]:
+            problems.append(
+                f"« {item} » désigne plusieurs communes du territoire : "
+                + ", ".join(matches)
+                + ". Donnez le code INSEE de celle que vous voulez."
+            )
+        for problem in problems:
+            self.add_error("liste_candidats", problem)
+        if not problems:
+            data["candidats_codes"] = listed.codes
+        return data
 
     def plan_arguments(self) -> dict[str, object]:
         """Keyword arguments of `selectors.plan_compute` for the cleaned data."""
@@ -109,7 +168,11 @@ class PlanForm(MaillageForm):
             "sites": data["sites"],
             "rayon_km": float(data["rayon_km"]),
             "exact": data["methode"] == METHOD_EXACT,
-            "candidats": data["candidats"],
+            "candidats": (
+                ",".join(data["candidats_codes"])
+                if data["candidats"] == CANDIDATES_LIST
+                else data["candidats"]
+            ),
             "itinerant": data["mode"] == MODE_ITINERANT,
             "max_sites": API_MAX_SITES,
             "time_limit_s": float(data.get("limite_s") or 10),

@@ -29,7 +29,7 @@ from maillage.territories.selectors import (
 from . import charts, downloads, selectors
 from .forms import MODE_ITINERANT, PlanForm
 from .models import Indicateur
-from .services import DISTANCE_PREFIX, LIEUX_PREFIX, POPULATION
+from .services import DISTANCE_PREFIX, LIEUX_PREFIX, POPULATION, SERVICES_PREFIX
 
 WHITE_ZONES_PER_PAGE = 50
 
@@ -175,13 +175,9 @@ def observatoire(request: HttpRequest, slug: str) -> HttpResponse:
             summary=territoire_summary(territoire),
             contours_url=reverse("observatory:observatoire_contours", args=[slug]),
         )
-        for prefix in (DISTANCE_PREFIX, LIEUX_PREFIX):
+        for prefix in (DISTANCE_PREFIX, LIEUX_PREFIX, SERVICES_PREFIX):
             if indicateur.code.startswith(prefix):
                 default_categorie = indicateur.code.removeprefix(prefix)
-    if request.headers.get("X-Observatoire-Partie") == "indicateur":
-        # The map script swapping indicators only reads the parts that depend on it.
-        context.update(coverage=[], white_categorie="")
-        return render(request, "observatory/observatoire.html", context)
     coverage = selectors.territoire_coverage(territoire, radii())
     categorie, rayon = _white_zone_params(request, coverage, default_categorie)
     context.update(coverage=coverage, white_categorie=categorie, white_rayon=rayon)
@@ -407,6 +403,7 @@ def _plan(territoire: Territoire, form: PlanForm) -> dict[str, Any] | None:
     except selectors.PlanError as exc:
         field = "sites" if "sites" in exc.message or "emplacements" in exc.message else None
         field = "categorie" if exc.message.startswith("Catégorie") else field
+        field = "liste_candidats" if exc.message.startswith("Communes candidates") else field
         form.add_error(field, exc.message)
         return None
 
@@ -456,7 +453,7 @@ def planificateur(request: HttpRequest, slug: str, format: str = "") -> HttpResp
     `plan_compute` as the API and the command, and downloads of the result."""
     territoire = territoire_get(slug)
     submitted = "categorie" in request.GET
-    form = PlanForm(request.GET if submitted else None)
+    form = PlanForm(request.GET if submitted else None, territoire=territoire)
     result = _plan(territoire, form) if submitted and form.is_valid() else None
     if format:
         if result is None:

@@ -46,6 +46,12 @@ def test_switching_indicator_redraws_the_map_then_planner_places_three_sites(
     assert page.get_by_test_id("legende").inner_text() != legend_before
     assert page.url != url_before and "indicateur=" in page.url  # switched without a reload
     expect(page.get_by_test_id("couverture")).to_be_visible()
+    # The white zones follow the indicator's category, and their own form keeps it.
+    expect(page.locator("#zones-categorie")).to_have_value(CATEGORIE)
+    expect(page.locator('#zones-blanches input[name="indicateur"]')).to_have_value(DISTANCE)
+    expect(page.get_by_test_id("zones-blanches-resume")).to_contain_text(
+        "Lieux de travail partagés"
+    )
     box = map_element.bounding_box()
     assert box["width"] <= page.viewport_size["width"]
     screenshot("observatoire-distance")
@@ -61,6 +67,10 @@ def test_switching_indicator_redraws_the_map_then_planner_places_three_sites(
     ).to_be_visible()
     markers = page.locator("#plan-map .obs-site-marker")
     expect(markers).to_have_count(3)
+    # The communes' outlines are drawn under the sites.
+    expect(page.locator("#plan-map")).to_have_attribute(
+        "data-communes", re.compile(r"^\d{4}$"), timeout=60_000
+    )
     assert markers.evaluate_all("ms => ms.map(m => m.textContent)") == ["1", "2", "3"]
     expect(page.get_by_test_id("sites").locator("tbody tr")).to_have_count(3)
     screenshot("planificateur-3-sites")

@@ -7,6 +7,7 @@ import json
 from datetime import date
 
 import pytest
+from django.db.models import Count
 
 from maillage.directory.models import Categorie, Lieu, Service, Structure
 from maillage.observatory import charts
@@ -367,3 +368,63 @@ def test_planner_errors_keep_the_values(client, territoire):
     response = client.get("/territoires/sans-habitants/planificateur/", PLAN)
     assert "aucune commune dont la population est connue" in response.content.decode()
     assert response.context["result"] is None
+
+
+def test_planner_page_takes_a_list_of_communes_by_name_or_code(client, lieu_morlaix):
+    """Communes typed by name (any case or accents) or by INSEE code are the only
+    candidates: the page gives `plan_compute`'s answer for those codes."""
+    url = "/territoires/pays-de-morlaix/planificateur/"
+    listed = {**PLAN, "mode": "fixe", "sites": "2", "candidats": "liste"}
+    response = client.get(url, {**listed, "liste_candidats": "ROSCOFF ;\n29105, plounéventer"})
+    assert response.status_code == 200
+    result = response.context["result"]
+    expected = plan_compute(
+        territoire="pays-de-morlaix",
+        categorie=CATEGORIE,
+        sites=2,
+        rayon_km=10.0,
+        candidats="29239,29105,29204",
+        max_sites=50,
+        time_limit_s=10.0,
+    )
+    assert without_time(result) == without_time(expected)
+    assert {s["commune"] for s in result["sites"]} <= {"29239", "29105", "29204"}
+
+
+def test_planner_page_list_errors_name_each_commune(client, territoire):
+    """An empty list, a name not in the territory and a name two of its communes bear are
+    refused with what to do next; the list typed stays in the form."""
+    url = f"/territoires/{SLUG}/planificateur/"
+    listed = {**PLAN, "mode": "fixe", "sites": "1", "candidats": "liste"}
+    errors = client.get(url, {**listed, "liste_candidats": " , "}).context["form"].errors
+    assert errors["liste_candidats"] == [
+        "Indiquez au moins une commune candidate, ou choisissez les mairies ou le centre de "
+        "chaque commune."
+    ]
+    response = client.get(url, {**listed, "liste_candidats": "Morlaix, Brest, Atlantide"})
+    assert response.context["form"].errors["liste_candidats"] == [
+        "Communes introuvables dans Petit territoire : « Brest », « Atlantide ». Vérifiez "
+        "l'orthographe ou donnez le code INSEE."
+    ]
+    assert "Morlaix, Brest, Atlantide</textarea>" in response.content.decode()
+    assert response.context["result"] is None
+    # Two communes of France with one name, both put in the territory.
+    twins = (
+        Commune.objects.communes()
+        .values("search_name")
+        .annotate(n=Count("pk"))
+        .filter(n=2)
+        .order_by("search_name")
+        .first()
+    )
+    pair = list(Commune.objects.communes().filter(search_name=twins["search_name"]))
+    territoire.communes.add(*pair)
+    name = pair[0].nom
+    errors = client.get(url, {**listed, "liste_candidats": name}).context["form"].errors
+    (message,) = errors["liste_candidats"]
+    assert message.startswith(f"« {name} » désigne plusieurs communes du territoire : ")
+    assert all(f"({town.code})" in message for town in pair)
+    assert message.endswith("Donnez le code INSEE de celle que vous voulez.")
+    response = client.get(url, {**listed, "liste_candidats": pair[1].code})
+    assert response.context["form"].errors == {}
+    assert [s["commune"] for s in response.context["result"]["sites"]] in ([], [pair[1].code])

@@ -2,7 +2,7 @@
  * communes.geojson, cached by the browser); each indicator's values and quantile classes come
  * from valeurs.json, computed on the server so map, legend, tables and downloads agree.
  * Switching indicator restyles the map and swaps the parts of the page that depend on the
- * indicator (title, legend, charts) without reloading. Without JavaScript the form reloads
+ * indicator (title, legend, charts, the white zones of its category) without reloading. Without JavaScript the form reloads
  * the page and the tables carry the same figures. */
 (function () {
   "use strict";
@@ -118,7 +118,7 @@
       say("Chargement de l’indicateur…");
       Promise.all([
         fetchJson(valuesUrl(code)),
-        fetch(pageUrl, { headers: { "X-Observatoire-Partie": "indicateur" } }).then(function (response) {
+        fetch(pageUrl).then(function (response) {
           if (!response.ok) throw new Error(response.status);
           return response.text();
         }),

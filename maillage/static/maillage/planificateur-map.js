@@ -1,5 +1,6 @@
-/* Map of a planner result: the existing lieux of the category (blue dots) and the proposed
- * sites as numbered markers in the order of choice; for a bus numérique, its closed tour. */
+/* Map of a planner result: the communes' outlines (the observatory's contours, cached by
+ * the browser), the existing lieux of the category (blue dots) and the proposed sites as
+ * numbered markers in the order of choice; for a bus numérique, its closed tour. */
 (function () {
   "use strict";
 
@@ -16,6 +17,31 @@
   }
   var numberFormat = new Intl.NumberFormat("fr-FR");
   var bounds = L.latLngBounds([]);
+  // Outlines go in a pane under the markers, on a canvas: thousands of polygons stay light.
+  map.createPane("communes").style.zIndex = 350;
+
+  if (element.dataset.contoursUrl) {
+    fetch(element.dataset.contoursUrl, { headers: { Accept: "application/geo+json" } })
+      .then(function (response) {
+        if (!response.ok) throw new Error(response.status);
+        return response.json();
+      })
+      .then(function (contours) {
+        var outlines = L.geoJSON(contours, {
+          pane: "communes",
+          renderer: L.canvas({ pane: "communes" }),
+          style: { color: "#666666", weight: 0.5, fillColor: "#ffffff", fillOpacity: 0.05 },
+          onEachFeature: function (feature, featureLayer) {
+            featureLayer.bindTooltip(feature.properties.nom, { sticky: true });
+          },
+        }).addTo(map);
+        element.dataset.communes = String(outlines.getLayers().length);
+      })
+      .catch(function () {
+        // The sites and lieux stay on the map; only the outlines are missing.
+        element.dataset.communes = "0";
+      });
+  }
 
   data.lieux.forEach(function (lieu) {
     var point = [lieu.latitude, lieu.longitude];
