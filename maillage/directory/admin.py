@@ -1,6 +1,11 @@
+from typing import Any
+
 from django.contrib import admin, messages
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
+from django.forms import ModelForm
 from django.http import HttpRequest
+
+from maillage.observatory.services import indicators_recompute_request
 
 from .models import (
     Categorie,
@@ -34,8 +39,27 @@ class StructureAdmin(admin.ModelAdmin):
     search_fields = ["nom", "pivot"]
 
 
+class RecomputesIndicators(admin.ModelAdmin):
+    """Lieux and services edited here change the observatory's counts and distances: each
+    save or deletion queues a recompute (coalesced, see `indicators_recompute_request`)."""
+
+    def save_related(
+        self, request: HttpRequest, form: ModelForm, formsets: Any, change: bool
+    ) -> None:
+        super().save_related(request, form, formsets, change)
+        indicators_recompute_request()
+
+    def delete_model(self, request: HttpRequest, obj: Model) -> None:
+        super().delete_model(request, obj)
+        indicators_recompute_request()
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
+        super().delete_queryset(request, queryset)
+        indicators_recompute_request()
+
+
 @admin.register(Lieu)
-class LieuAdmin(admin.ModelAdmin):
+class LieuAdmin(RecomputesIndicators):
     list_display = ["nom", "commune", "placement", "itinerant", "date_maj"]
     list_filter = ["placement", "itinerant"]
     search_fields = ["nom", "adresse", "code_postal"]
@@ -44,7 +68,7 @@ class LieuAdmin(admin.ModelAdmin):
 
 
 @admin.register(Service)
-class ServiceAdmin(admin.ModelAdmin):
+class ServiceAdmin(RecomputesIndicators):
     list_display = ["nom", "structure"]
     search_fields = ["nom"]
     filter_horizontal = ["categories"]

@@ -7,7 +7,7 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import numpy as np
 from django.conf import settings
@@ -114,6 +114,7 @@ def indicators_recompute(
     on: date | None = None,
     progress: Progress | None = None,
     wait_s: float | None = None,
+    requested_at: datetime | None = None,
 ) -> dict[str, int]:
     """Compute `population`, `distance-plus-proche:<categorie>`, `lieux:<categorie>` and
     `services:<categorie>` for every commune (type COM by default) and every category
@@ -129,6 +130,11 @@ def indicators_recompute(
     `wait_s` seconds, OBSERVATORY_RECOMPUTE_STALE_S by default) then computes from the data
     as they are then, so a recompute queued after an import always sees that import.
     Raises `RecomputeBusy` when the wait runs out.
+
+    `requested_at` (a change to the directory committed at that time): when a run of every
+    commune that started after it has already finished, its snapshot holds the change and
+    nothing is computed again (`{"deja_a_jour": 1}`). Ten edits in a row queue ten tasks but
+    cost one or two recomputes.
     """
     day = on or timezone.localdate()
     wait = settings.OBSERVATORY_RECOMPUTE_STALE_S if wait_s is None else wait_s
@@ -139,13 +145,33 @@ def indicators_recompute(
                 "Un calcul des indicateurs est déjà en cours : réessayez quand il sera terminé."
             )
         time.sleep(min(LOCK_POLL_S, max(0.0, deadline - time.monotonic())))
+    if (
+        requested_at is not None
+        and RecomputeRun.objects.filter(
+            statut=RecomputeStatus.TERMINE, debut__gte=requested_at, resultat__complet=1
+        ).exists()
+    ):
+        run.delete()
+        return {"communes": 0, "indicateurs": 0, "valeurs": 0, "deja_a_jour": 1}
     try:
         result = _indicators_compute(communes=communes, day=day, progress=progress)
+        if communes is None:
+            result["complet"] = 1
     except BaseException:
         _recompute_unlock(run, RecomputeStatus.ECHEC, {})
         raise
     _recompute_unlock(run, RecomputeStatus.TERMINE, result)
     return result
+
+
+def indicators_recompute_request() -> None:
+    """Queue a recompute of every commune once the current transaction commits (at once
+    outside a transaction): for any change to lieux, services or their categories."""
+    from .tasks import indicators_recompute_task
+
+    transaction.on_commit(
+        lambda: indicators_recompute_task.enqueue(requested_at=timezone.now().isoformat())
+    )
 
 
 def demand_window(day: date, months: int) -> tuple[date, date]:

@@ -1,18 +1,23 @@
 """Indicators per commune: computed snapshots, CSV imports and the commune API."""
 
 import json
-from datetime import date
+from datetime import date, timedelta
 from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
+from maillage.accounts.models import User
 from maillage.core.geometry import haversine_km
 from maillage.directory.enums import Famille, Placement
 from maillage.directory.lieux_standard import FileFormatError
 from maillage.directory.models import Categorie, Lieu, Service, Structure
 from maillage.directory.services import lieux_import
-from maillage.observatory.models import Indicateur, ValeurIndicateur
+from maillage.directory.services.history import directory_object_update
+from maillage.observatory.enums import RecomputeStatus
+from maillage.observatory.models import Indicateur, RecomputeRun, ValeurIndicateur
 from maillage.observatory.services import indicateur_import, indicators_recompute
 from maillage.observatory.tasks import indicators_recompute_task
 from maillage.territories.models import Commune
@@ -282,14 +287,80 @@ def test_import_of_lieux_queues_a_recompute_and_the_recompute_sees_the_new_lieu(
     place_lieu_at_mairie(MORLAIX)
     recompute()
     before = value(f"distance-plus-proche:{CATEGORIE}", BREST)
-    with django_capture_on_commit_callbacks() as callbacks:
+    with django_capture_on_commit_callbacks(execute=True):
         place_lieu_at_mairie(BREST, identifiant="brest")
-    assert indicators_recompute_task.enqueue in callbacks
+    assert queued_recomputes() == 1
     call_command("indicateurs_calcul", f"--communes={MORLAIX},{BREST}", stdout=StringIO())
     after = client.get(f"/api/v1/communes/{BREST}/indicateurs").json()
     distance = {row["code"]: row["valeur"] for row in after["indicateurs"]}
     assert before > 0
     assert distance[f"distance-plus-proche:{CATEGORIE}"] == pytest.approx(0, abs=1e-3)
+
+
+def queued_recomputes() -> int:
+    return DBTaskResult.objects.filter(
+        task_path__endswith="indicators_recompute_task", status="READY"
+    ).count()
+
+
+def test_a_manual_edit_that_moves_counts_queues_a_recompute(django_capture_on_commit_callbacks):
+    """Moving a lieu or changing a service's categories queues a recompute once committed;
+    an edit of the phone number, which no indicator reads, does not."""
+    place_lieu_at_mairie(MORLAIX)
+    lieu = Lieu.objects.get(commune__code=MORLAIX, nom__startswith="Espace numérique")
+    service = lieu.services.get()
+    manager = User.objects.create_user(email="gestion@example.org", password="x" * 12)
+    DBTaskResult.objects.all().delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        directory_object_update(obj=lieu, user=manager, data={"telephone": "02 98 00 00 00"})
+    assert queued_recomputes() == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        directory_object_update(obj=lieu, user=manager, data={"latitude": lieu.latitude + 0.01})
+    assert queued_recomputes() == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        directory_object_update(
+            obj=service,
+            user=manager,
+            data={"categories": Categorie.objects.filter(code="lieux-coworking")},
+        )
+    assert queued_recomputes() == 2
+
+
+def test_a_recompute_asked_before_a_finished_whole_run_is_skipped():
+    """A change committed before a run of every commune started is in that run's snapshot:
+    the task queued for it computes nothing. A run of a few communes does not count, and a
+    change after the last run is computed."""
+    asked = timezone.now()
+    RecomputeRun.objects.create(
+        jour=DAY,
+        debut=asked + timedelta(seconds=1),
+        fin=asked + timedelta(seconds=90),
+        statut=RecomputeStatus.TERMINE,
+        resultat={"communes": 2, "indicateurs": 1, "valeurs": 2},
+    )
+    pair = Commune.objects.communes().filter(code__in=[MORLAIX, BREST])
+    counts = indicators_recompute(communes=pair, on=DAY, requested_at=asked)
+    assert counts["communes"] == 2  # the earlier run was partial: computed
+    RecomputeRun.objects.create(
+        jour=DAY,
+        debut=asked + timedelta(seconds=100),
+        fin=asked + timedelta(seconds=200),
+        statut=RecomputeStatus.TERMINE,
+        resultat={"communes": 34_000, "indicateurs": 1, "valeurs": 1, "complet": 1},
+    )
+    runs = RecomputeRun.objects.count()
+    ValeurIndicateur.objects.all().delete()
+    assert indicators_recompute_task.call(requested_at=asked.isoformat()) == {
+        "communes": 0,
+        "indicateurs": 0,
+        "valeurs": 0,
+        "deja_a_jour": 1,
+    }
+    assert not ValeurIndicateur.objects.exists()
+    assert RecomputeRun.objects.count() == runs  # the skipped run leaves no row
+    later = asked + timedelta(seconds=150)  # committed while the whole run was reading
+    counts = indicators_recompute(communes=pair, on=DAY, requested_at=later)
+    assert counts["communes"] == 2
 
 
 def test_api_territory_median(client):

@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Any
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 
+from maillage.observatory.services import indicators_recompute_request
+
 from ..enums import Placement, RevisionAction
 from ..models import ImportRun, Lieu, Revision, Service, Structure
 
@@ -81,6 +83,13 @@ def revision_build(
     )
 
 
+#: Fields whose change moves the observatory's counts and distances.
+INDICATOR_FIELDS: dict[type, set[str]] = {
+    Lieu: {"latitude", "longitude", "commune"},
+    Service: {"categories", "lieux"},
+}
+
+
 @transaction.atomic
 def directory_object_update(
     *, obj: Directory, user: User, data: Mapping[str, Any]
@@ -120,6 +129,8 @@ def directory_object_update(
     for name, items in relations.items():
         getattr(current, name).set(items)
     revision_build(obj=current, action=RevisionAction.UPDATE, changes=changes, user=user).save()
+    if changes.keys() & INDICATOR_FIELDS.get(model, set()):
+        indicators_recompute_request()
     if isinstance(current, Service):
         from .indexing import services_reindex
 

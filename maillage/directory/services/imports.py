@@ -18,7 +18,7 @@ from django.utils.text import slugify
 
 from maillage.core.geometry import haversine_km
 from maillage.core.text import fold, search_key
-from maillage.observatory.tasks import indicators_recompute_task
+from maillage.observatory.services import indicators_recompute_request
 from maillage.territories.enums import CommuneType
 from maillage.territories.models import Commune
 
@@ -467,7 +467,7 @@ def lieux_import(
         run.save()
         services_reindex(result.touched_services)
         if result.created or result.updated:
-            transaction.on_commit(indicators_recompute_task.enqueue)
+            indicators_recompute_request()
     if result.created and connection.vendor == "postgresql":
         # After a bulk load the planner's statistics are stale until autovacuum runs; a
         # search planned on them can be a hundred times slower (measured in make bench).

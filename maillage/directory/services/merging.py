@@ -7,6 +7,8 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from maillage.observatory.services import indicators_recompute_request
+
 from .. import dedup
 from ..enums import Placement, RevisionAction
 from ..models import DuplicateCandidate, ImportRun, Lieu, Service, SourceRecord
@@ -139,6 +141,8 @@ def lieu_merge(
     DuplicateCandidate.objects.filter(lieu=remove).delete()
     DuplicateCandidate.objects.filter(autre=remove).delete()
     remove.delete()
+    if import_run is None:  # an import queues its own recompute once, at its end
+        indicators_recompute_request()
     return keep
 
 

@@ -13,8 +13,9 @@ from maillage.territories.models import Commune
 
 class Command(BaseCommand):
     help = (
-        "Calcule pour chaque commune la population, le nombre de lieux et la distance au lieu "
-        "le plus proche de chaque catégorie ; remplace les valeurs du jour, garde les autres."
+        "Calcule pour chaque commune la population, le nombre de lieux et de services et la "
+        "distance au lieu le plus proche de chaque catégorie, et les demandes d'orientation ; "
+        "remplace les valeurs du jour, garde les autres."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
