@@ -326,6 +326,25 @@ def test_a_manual_edit_that_moves_counts_queues_a_recompute(django_capture_on_co
     assert queued_recomputes() == 2
 
 
+def test_deleting_a_lieu_in_the_admin_queues_a_recompute(
+    client, django_capture_on_commit_callbacks
+):
+    """The Django admin is another way to change the directory: a deletion there queues a
+    recompute too."""
+    place_lieu_at_mairie(MORLAIX)
+    lieu = Lieu.objects.get(commune__code=MORLAIX, nom__startswith="Espace numérique")
+    admin = User.objects.create_superuser("racine@example.org", "x" * 12)
+    client.force_login(admin)
+    DBTaskResult.objects.all().delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            f"/admin/directory/lieu/{lieu.pk}/delete/", {"post": "yes"}, secure=True
+        )
+    assert response.status_code == 302
+    assert not Lieu.objects.filter(pk=lieu.pk).exists()
+    assert queued_recomputes() == 1
+
+
 def test_a_recompute_asked_before_a_finished_whole_run_is_skipped():
     """A change committed before a run of every commune started is in that run's snapshot:
     the task queued for it computes nothing. A run of a few communes does not count, and a
