@@ -1,0 +1,85 @@
+"""Observatory pages of the management space: administrators import indicators per commune."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, F, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+
+from maillage.accounts.permissions import can_import
+from maillage.directory.lieux_standard import FileFormatError
+
+from .enums import IndicateurOrigine
+from .forms import IndicateurImportForm
+from .models import Indicateur
+from .services import indicateur_import
+
+#: Lines of the error report shown on the page; the total is always given.
+REPORT_LINES_SHOWN = 200
+
+
+def indicateurs(request: HttpRequest) -> HttpResponse:
+    """Import an indicator from a CSV file (line-by-line report) and list those imported."""
+    if not can_import(request.user):
+        raise PermissionDenied("Seuls les administrateurs importent des indicateurs.")
+    result = None
+    status = 200
+    if request.method == "POST":
+        form = IndicateurImportForm(request.POST, request.FILES)
+        if form.is_valid():
+            data = form.cleaned_data
+            upload = data["fichier"]
+            try:
+                result = indicateur_import(
+                    data=upload.read(),
+                    filename=upload.name,
+                    code=data["code"],
+                    libelle=data["libelle"],
+                    unite=data["unite"],
+                    source=data["source"],
+                    on=data["date"],
+                    colonne_commune=data["colonne_commune"] or None,
+                    colonne_valeur=data["colonne_valeur"] or None,
+                    description=data["description"],
+                )
+            except FileFormatError as exc:
+                form.add_error("fichier", str(exc))
+        if result is None:
+            status = 400
+    else:
+        form = IndicateurImportForm(initial=_initial(request.GET.get("code", "")))
+    imported = Indicateur.objects.filter(origine=IndicateurOrigine.IMPORTE).annotate(
+        communes=Count("valeurs", filter=Q(valeurs__date=F("date")))
+    )
+    context: dict[str, Any] = {
+        "title": "Indicateurs importés",
+        "form": form,
+        "result": result,
+        "errors_shown": result.errors[:REPORT_LINES_SHOWN] if result else [],
+        "imported": imported.order_by("libelle"),
+        "breadcrumb_data": {
+            "links": [{"url": reverse("espace:home"), "title": "Mon espace"}],
+            "current": "Indicateurs importés",
+        },
+    }
+    return render(request, "observatory/espace/indicateurs.html", context, status=status)
+
+
+def _initial(code: str) -> dict[str, Any]:
+    """A new snapshot of an imported indicator starts from its description."""
+    initial: dict[str, Any] = {"date": timezone.localdate()}
+    indicateur = Indicateur.objects.filter(code=code, origine=IndicateurOrigine.IMPORTE).first()
+    if indicateur is not None:
+        initial.update(
+            code=indicateur.code,
+            libelle=indicateur.libelle,
+            unite=indicateur.unite,
+            source=indicateur.source,
+            description=indicateur.description,
+        )
+    return initial
