@@ -225,7 +225,7 @@ class IndicateurImportForm(MaillageForm):
     )
     date = forms.DateField(
         label="Date des données",
-        help_text="La date à laquelle les valeurs se rapportent (format jj/mm/aaaa)",
+        help_text="La date à laquelle les valeurs se rapportent, par exemple celle de la publication",
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         input_formats=["%Y-%m-%d", "%d/%m/%Y"],
         error_messages={
