@@ -130,9 +130,15 @@ class PlanForm(MaillageForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
-        if data.get("candidats") != CANDIDATES_LIST:
-            return data
         text = data.get("liste_candidats") or ""
+        if data.get("candidats") != CANDIDATES_LIST:
+            if text.strip(" ,;\r\n\t"):
+                self.add_error(
+                    "candidats",
+                    "Vous avez indiqué des communes candidates : choisissez « Les communes que "
+                    "vous indiquez ci-dessous », ou videz la liste.",
+                )
+            return data
         listed = selectors.candidate_list_resolve(self.territoire.communes.all(), text)
         if not listed.codes and not listed.unknown and not listed.ambiguous:
             self.add_error(
@@ -225,7 +231,7 @@ class IndicateurImportForm(MaillageForm):
     )
     date = forms.DateField(
         label="Date des données",
-        help_text="La date à laquelle les valeurs se rapportent, par exemple celle de la publication",
+        help_text="La date à laquelle se rapportent les valeurs (souvent celle de la publication)",
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         input_formats=["%Y-%m-%d", "%d/%m/%Y"],
         error_messages={

@@ -408,6 +408,12 @@ def test_planner_page_list_errors_name_each_commune(client, territoire):
     ]
     assert "Morlaix, Brest, Atlantide</textarea>" in response.content.decode()
     assert response.context["result"] is None
+    # A list typed while the mairies are still chosen is not silently ignored.
+    forgotten = {**listed, "candidats": "mairies", "liste_candidats": "Morlaix"}
+    assert client.get(url, forgotten).context["form"].errors["candidats"] == [
+        "Vous avez indiqué des communes candidates : choisissez « Les communes que vous "
+        "indiquez ci-dessous », ou videz la liste."
+    ]
     # Two communes of France with one name, both put in the territory.
     twins = (
         Commune.objects.communes()
