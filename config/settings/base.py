@@ -279,3 +279,6 @@ OBSERVATORY_DEMAND_MONTHS = int(os.environ.get("MAILLAGE_DEMAND_MONTHS", "12"))
 OBSERVATORY_DEMAND_MIN = 5
 # A recompute still "en cours" after this many seconds is taken for crashed (its lock freed).
 OBSERVATORY_RECOMPUTE_STALE_S = int(os.environ.get("MAILLAGE_RECOMPUTE_STALE_S", "1800"))
+# Snapshots of the computed indicators kept: every one of the last N days, then the last one
+# of each calendar month (each snapshot of France is about 900,000 values).
+OBSERVATORY_SNAPSHOT_DAYS = int(os.environ.get("MAILLAGE_SNAPSHOT_DAYS", "7"))

@@ -52,7 +52,9 @@ class ValeurIndicateur(models.Model):
         indexes = [
             models.Index(
                 fields=["commune", "indicateur", "date"], name="observatory_valeur_commune"
-            )
+            ),
+            # The snapshots of one indicator (dates, thinning) without reading its values.
+            models.Index(fields=["indicateur", "date"], name="observatory_valeur_date"),
         ]
 
     def __str__(self) -> str:

@@ -157,11 +157,41 @@ def indicators_recompute(
         result = _indicators_compute(communes=communes, day=day, progress=progress)
         if communes is None:
             result["complet"] = 1
+        result["valeurs_eclaircies"] = snapshots_thin(today=day)
     except BaseException:
         _recompute_unlock(run, RecomputeStatus.ECHEC, {})
         raise
     _recompute_unlock(run, RecomputeStatus.TERMINE, result)
     return result
+
+
+def snapshots_thin(*, today: date) -> int:
+    """Delete the old snapshots of the computed indicators that the evolution over time does
+    not need: every snapshot of the last OBSERVATORY_SNAPSHOT_DAYS days stays, and before that
+    the last snapshot of each calendar month, per indicator. Imported indicators are the
+    user's data and keep every date. Returns the number of values deleted."""
+    cutoff = today - timedelta(days=settings.OBSERVATORY_SNAPSHOT_DAYS)
+    old = (
+        ValeurIndicateur.objects.filter(
+            indicateur__origine=IndicateurOrigine.CALCULE, date__lt=cutoff
+        )
+        .values_list("indicateur_id", "date")
+        .distinct()
+    )
+    last_of_month: dict[tuple[int, int, int], date] = {}
+    pairs = list(old)
+    for indicateur_id, day in pairs:
+        key = (indicateur_id, day.year, day.month)
+        last_of_month[key] = max(day, last_of_month.get(key, day))
+    deleted = 0
+    with transaction.atomic():
+        for indicateur_id, day in pairs:
+            if last_of_month[(indicateur_id, day.year, day.month)] != day:
+                count, _ = ValeurIndicateur.objects.filter(
+                    indicateur_id=indicateur_id, date=day
+                ).delete()
+                deleted += count
+    return deleted
 
 
 def indicators_recompute_request() -> None:

@@ -18,7 +18,11 @@ from maillage.directory.services import lieux_import
 from maillage.directory.services.history import directory_object_update
 from maillage.observatory.enums import RecomputeStatus
 from maillage.observatory.models import Indicateur, RecomputeRun, ValeurIndicateur
-from maillage.observatory.services import indicateur_import, indicators_recompute
+from maillage.observatory.services import (
+    indicateur_import,
+    indicators_recompute,
+    snapshots_thin,
+)
 from maillage.observatory.tasks import indicators_recompute_task
 from maillage.territories.models import Commune
 
@@ -380,6 +384,47 @@ def test_a_recompute_asked_before_a_finished_whole_run_is_skipped():
     later = asked + timedelta(seconds=150)  # committed while the whole run was reading
     counts = indicators_recompute(communes=pair, on=DAY, requested_at=later)
     assert counts["communes"] == 2
+
+
+def test_old_snapshots_of_computed_indicators_are_thinned_to_one_per_month(settings):
+    """The last 7 days stay whole; before, only each month's last snapshot of each computed
+    indicator. An imported indicator keeps every date."""
+    settings.OBSERVATORY_SNAPSHOT_DAYS = 7
+    computed = Indicateur.objects.create(code="population", libelle="P", origine="calcule")
+    imported = Indicateur.objects.create(code="thd", libelle="T", origine="importe")
+    morlaix = commune(MORLAIX)
+    dates = [
+        date(2026, 1, 5),
+        date(2026, 1, 20),
+        date(2026, 1, 31),  # last of January: kept
+        date(2026, 2, 10),
+        date(2026, 2, 11),  # last of February before the 7 days: kept
+        date(2026, 3, 2),  # last of March before the 7 days: kept for now
+        date(2026, 3, 9),  # within the 7 days before 15 March: kept
+        date(2026, 3, 14),
+    ]
+    for indicateur in (computed, imported):
+        ValeurIndicateur.objects.bulk_create(
+            ValeurIndicateur(indicateur=indicateur, commune=morlaix, valeur=1.0, date=day)
+            for day in dates
+        )
+    assert snapshots_thin(today=date(2026, 3, 15)) == 3
+    kept = set(computed.valeurs.values_list("date", flat=True))
+    assert kept == {
+        date(2026, 1, 31),
+        date(2026, 2, 11),
+        date(2026, 3, 2),
+        date(2026, 3, 9),
+        date(2026, 3, 14),
+    }
+    assert set(imported.valeurs.values_list("date", flat=True)) == set(dates)
+    # A month later, March keeps only its last snapshot.
+    assert snapshots_thin(today=date(2026, 4, 20)) == 2
+    assert set(computed.valeurs.values_list("date", flat=True)) == {
+        date(2026, 1, 31),
+        date(2026, 2, 11),
+        date(2026, 3, 14),
+    }
 
 
 def test_api_territory_median(client):
