@@ -10,10 +10,10 @@ from typing import Any
 
 import numpy as np
 from django.conf import settings
-from django.db.models import Case, QuerySet, When
+from django.db.models import Case, Count, QuerySet, When
 
 from maillage.core.text import search_key
-from maillage.directory.models import Categorie, Lieu
+from maillage.directory.models import Categorie, Lieu, Service
 from maillage.territories.enums import CommuneType
 from maillage.territories.models import Commune, Territoire
 
@@ -483,6 +483,8 @@ class CoverageRow:
     communes: int
     shares: list[float]  # great-circle distance ≤ R, one per radius
     road_shares: list[float]  # great-circle distance × road factor ≤ R
+    lieux: int = 0  # lieux of the territory offering the category, in the directory today
+    services: int = 0  # services of the category offered at one of those lieux at least
 
 
 @dataclass(frozen=True)
@@ -515,6 +517,24 @@ def _latest_distances(territoire: Territoire, categorie: str) -> tuple[Any, list
     return values.date, rows
 
 
+def territoire_offer_counts(territoire: Territoire) -> dict[str, tuple[int, int]]:
+    """Per category: (lieux, services) of the territory in the directory today. A service
+    offered in two communes of the territory counts once."""
+    communes = territoire.communes.all()
+    lieux = (
+        Lieu.objects.filter(commune__in=communes, services__categories__isnull=False)
+        .values_list("services__categories__code")
+        .annotate(n=Count("pk", distinct=True))
+    )
+    services = (
+        Service.objects.filter(lieux__commune__in=communes, categories__isnull=False)
+        .values_list("categories__code")
+        .annotate(n=Count("pk", distinct=True))
+    )
+    found = {code: n for code, n in services}
+    return {code: (n, found.get(code, 0)) for code, n in lieux}
+
+
 def territoire_coverage(territoire: Territoire, radii: Sequence[float]) -> list[CoverageRow]:
     """For every category with a computed distance indicator: the share of the territory's
     population within each radius of a lieu offering it, from the latest snapshot.
@@ -533,6 +553,7 @@ def territoire_coverage(territoire: Territoire, radii: Sequence[float]) -> list[
         )
     ]
     libelles = dict(Categorie.objects.filter(code__in=codes).values_list("code", "libelle"))
+    offer = territoire_offer_counts(territoire)
     result = []
     for code in codes:
         day, rows = _latest_distances(territoire, code)
@@ -550,6 +571,8 @@ def territoire_coverage(territoire: Territoire, radii: Sequence[float]) -> list[
                 communes=len(rows),
                 shares=[coverage_share(population, distance, r) for r in radii],
                 road_shares=[coverage_share(population, road, r) for r in radii],
+                lieux=offer.get(code, (0, 0))[0],
+                services=offer.get(code, (0, 0))[1],
             )
         )
     result.sort(key=lambda row: row.libelle.lower())

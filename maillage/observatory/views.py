@@ -292,6 +292,7 @@ def observatoire_csv(request: HttpRequest, slug: str, table: str) -> HttpRespons
         header = ["categorie", "libelle", "date", "population", "communes"]
         header += [f"part_moins_{r:g}_km" for r in radii()]
         header += [f"part_moins_{r:g}_km_route" for r in radii()]
+        header += ["lieux", "services"]
         day = max((row.date for row in rows), default=None)
         return downloads.csv_response(
             downloads.filename(slug, "couverture", day, extension="csv"),
@@ -305,6 +306,8 @@ def observatoire_csv(request: HttpRequest, slug: str, table: str) -> HttpRespons
                     r.communes,
                     *r.shares,
                     *r.road_shares,
+                    r.lieux,
+                    r.services,
                 ]
                 for r in rows
             ),

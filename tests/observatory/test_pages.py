@@ -125,6 +125,39 @@ def test_coverage_matches_categorie_access_on_computed_distances(client, territo
     assert row.shares == pytest.approx([access.coverage(r) for r in (5, 10, 20)])
 
 
+def test_coverage_counts_the_territorys_lieux_and_services(client, territoire):
+    """In a category of its own: service A at a lieu of Morlaix and one of Roscoff, service B
+    at the Morlaix one, service C outside the territory: 2 lieux and 2 services."""
+    categorie = Categorie.objects.create(
+        code="test-offre", libelle="Offre comptée", famille="inclusion"
+    )
+    structure = Structure.objects.create(nom="Réseau compté")
+
+    def lieu(code: str) -> Lieu:
+        town = commune(code)
+        return Lieu.objects.create(
+            structure=structure,
+            nom=f"Lieu {town.nom}",
+            adresse="Place",
+            code_postal=town.codes_postaux[0],
+            commune=town,
+            latitude=town.mairie_latitude,
+            longitude=town.mairie_longitude,
+            date_maj=DAY,
+        )
+
+    morlaix, roscoff, brest = lieu("29151"), lieu("29239"), lieu("29019")
+    for nom, lieux in (("A", [morlaix, roscoff]), ("B", [morlaix]), ("C", [brest])):
+        service = Service.objects.create(structure=structure, nom=nom)
+        service.categories.add(categorie)
+        service.lieux.add(*lieux)
+    indicators_recompute(communes=territoire.communes.all(), on=DAY)
+    rows = {row.categorie: row for row in client.get(page_url()).context["coverage"]}
+    assert (rows["test-offre"].lieux, rows["test-offre"].services) == (2, 2)
+    csv_rows = {r["categorie"]: r for r in read_csv(client.get(page_url("couverture.csv")))}
+    assert (csv_rows["test-offre"]["lieux"], csv_rows["test-offre"]["services"]) == ("2", "2")
+
+
 def test_white_zones_ranked_by_population_and_downloaded(client, territoire):
     """Beyond 10 km: Carantec (4,000, 30 km) then Landivisiau (3,000, 12 km); the CSV
     holds the same rows with the road estimate."""
