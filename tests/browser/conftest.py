@@ -119,8 +119,10 @@ def live_url(tmp_path_factory):
         check=True,
     )
     log = (var_dir / "server.log").open("w")
+    # The tests run the worker themselves (`live_manage("worker", "--burst")`) to see each
+    # state; tests/browser/test_serve.py checks the worker `make run` starts.
     process = subprocess.Popen(  # noqa: S603 - our own command
-        [sys.executable, str(ROOT / "manage.py"), "serve", "--port", str(port)],
+        [sys.executable, str(ROOT / "manage.py"), "serve", "--port", str(port), "--no-worker"],
         cwd=ROOT,
         env=env,
         stdout=log,
