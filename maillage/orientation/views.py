@@ -324,12 +324,14 @@ def step_fiche(request: HttpRequest) -> HttpResponse:
     if (back := _missing_before(request, "fiche")) is not None:
         return back
     answer, error = _answer(request)
-    contacts = fiche_contacts(answer["resultats"]) if answer else {}
+    results = (answer or {}).get("resultats", [])
+    # The services ticked to keep on the fiche (`?garder=<id>`; all of them by default).
+    offered = [item["service"]["id"] for item in results]
+    kept = {int(v) for v in request.GET.getlist("garder") if v.isdigit()} & set(offered)
+    chosen = [item for item in results if not kept or item["service"]["id"] in kept]
+    contacts = fiche_contacts(chosen)
     state = state_get(request.session)
-    items = [
-        {**item, "contact": contacts.get(item["service"]["id"], {})}
-        for item in (answer or {}).get("resultats", [])
-    ]
+    items = [{**item, "contact": contacts.get(item["service"]["id"], {})} for item in chosen]
     return render(
         request,
         "orientation/step_fiche.html",
@@ -339,6 +341,16 @@ def step_fiche(request: HttpRequest) -> HttpResponse:
             answer=answer,
             error=error,
             items=items,
+            choices=[
+                {
+                    "id": item["service"]["id"],
+                    "nom": item["service"]["nom"],
+                    "structure": item["structure"]["nom"],
+                    "garde": item in chosen,
+                }
+                for item in results
+            ],
+            selection=bool(kept),
             besoin=state["besoin"],
             today=timezone.localdate(),
             modalite_label=_modalite_label(answer),

@@ -86,6 +86,25 @@ def _walk(client, *, besoin="je dois faire mes demarches administratives en lign
     return responses
 
 
+def test_the_fiche_keeps_only_the_services_ticked(client, directory):
+    """Unticking a service takes it off the printed fiche; the ids that are not among the
+    results, or not numbers, are ignored; with nothing ticked the fiche keeps them all."""
+    _walk(client)
+    near, far = directory["demarches"], directory["demarches_loin"]
+    url = reverse("orientation:fiche")
+    whole = " ".join(client.get(url).content.decode().split())
+    assert "Aide aux papiers —" in whole and "Permanence administrative —" in whole
+    assert f'name="garder" value="{near.pk}"' in whole
+    response = client.get(url, {"garder": [str(far.pk), "999999", "abc"]})
+    fiche = response.content.decode().split('data-testid="fiche"', 1)[1]
+    assert "Permanence administrative —" in fiche
+    assert "Aide aux papiers —" not in fiche
+    choices = {c["id"]: c["garde"] for c in response.context["choices"]}
+    assert choices[far.pk] is True and choices[near.pk] is False
+    only_unknown = client.get(url, {"garder": "999999"}).content.decode()
+    assert "Aide aux papiers —" in only_unknown.split('data-testid="fiche"', 1)[1]
+
+
 def test_whole_journey_without_javascript_ends_on_results_and_a_printable_fiche(client, directory):
     """Each step is a plain form; results and fiche come from the session state."""
     page = client.get(URL)
