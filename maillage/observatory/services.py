@@ -184,13 +184,12 @@ def snapshots_thin(*, today: date) -> int:
         key = (indicateur_id, day.year, day.month)
         last_of_month[key] = max(day, last_of_month.get(key, day))
     deleted = 0
-    with transaction.atomic():
-        for indicateur_id, day in pairs:
-            if last_of_month[(indicateur_id, day.year, day.month)] != day:
-                count, _ = ValeurIndicateur.objects.filter(
-                    indicateur_id=indicateur_id, date=day
-                ).delete()
-                deleted += count
+    for indicateur_id, day in pairs:  # one short transaction each (see _indicators_compute)
+        if last_of_month[(indicateur_id, day.year, day.month)] != day:
+            count, _ = ValeurIndicateur.objects.filter(
+                indicateur_id=indicateur_id, date=day
+            ).delete()
+            deleted += count
     return deleted
 
 
@@ -365,13 +364,21 @@ def _indicators_compute(
     indicateurs += demand_indicateurs
     values += demand_values
 
-    with transaction.atomic():
-        # A subquery, not a list: 35,000 parameters exceed some SQLite builds' limit.
-        ValeurIndicateur.objects.filter(
-            indicateur__in=indicateurs, date=day, commune__in=communes.values("pk")
-        ).delete()
-        ValeurIndicateur.objects.bulk_create(values, batch_size=BATCH_SIZE)
-        for indicateur in indicateurs:
+    by_indicateur: dict[int, list[ValeurIndicateur]] = {i.pk: [] for i in indicateurs}
+    for value in values:
+        by_indicateur[value.indicateur.pk].append(value)
+    # One short transaction per indicator rather than one for the whole snapshot: each
+    # indicator switches to the new day at once, and on SQLite the write lock is held under
+    # a second at a time, so the site's own writes (sessions, edits) never wait long.
+    for indicateur in indicateurs:
+        with transaction.atomic():
+            # A subquery, not a list: 35,000 parameters exceed some SQLite builds' limit.
+            ValeurIndicateur.objects.filter(
+                indicateur=indicateur, date=day, commune__in=communes.values("pk")
+            ).delete()
+            ValeurIndicateur.objects.bulk_create(
+                by_indicateur[indicateur.pk], batch_size=BATCH_SIZE
+            )
             _median_store(indicateur, day)
     return {"communes": len(pks), "indicateurs": len(indicateurs), "valeurs": len(values)}
 
