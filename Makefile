@@ -10,7 +10,7 @@ POSTGRES_URL ?= postgres://postgres@127.0.0.1:5432/test
 REDIS_TEST_URL ?= redis://127.0.0.1:6379/0
 PORT ?= 8000
 
-.PHONY: run install test lint format test-postgres test-browser test-scaleout bench lock lock-bench clean
+.PHONY: run install admin test lint format test-postgres test-browser test-scaleout bench lock lock-bench clean
 
 $(STAMP): requirements.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 ou plus récent est requis (trouvé " + sys.version.split()[0] + ").")'
@@ -25,6 +25,11 @@ install: $(STAMP)
 ## make run: install, migrate, load the reference data and the demo (first time only), serve on 127.0.0.1:$(PORT)
 run: $(STAMP)
 	$(DEV_SETTINGS) $(BIN)/maillage serve --port $(PORT)
+
+## make admin: create an administrator account for the local site (e-mail and password asked)
+admin: $(STAMP)
+	$(DEV_SETTINGS) $(BIN)/maillage migrate --no-input --verbosity 0
+	$(DEV_SETTINGS) $(BIN)/maillage createsuperuser
 
 ## make test: linters then the whole test suite on SQLite
 test: lint
