@@ -257,6 +257,8 @@ MAILLAGE_REFERRAL_REMINDER_HOURS = int(os.environ.get("MAILLAGE_REFERRAL_REMINDE
 MAILLAGE_REFERRAL_REMINDER_MAX = int(os.environ.get("MAILLAGE_REFERRAL_REMINDER_MAX", "2"))
 MAILLAGE_REFERRAL_PER_HOUR = int(os.environ.get("MAILLAGE_REFERRAL_PER_HOUR", "10"))
 MAILLAGE_REFERRAL_MIN_SECONDS = int(os.environ.get("MAILLAGE_REFERRAL_MIN_SECONDS", "3"))
+# A referral form's one-time key is signed by the site and good for this many hours.
+MAILLAGE_REFERRAL_FORM_HOURS = int(os.environ.get("MAILLAGE_REFERRAL_FORM_HOURS", "48"))
 # Links in e-mails sent outside a request (reminders): the public address of the site.
 MAILLAGE_BASE_URL = os.environ.get("MAILLAGE_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 # Raised when the consent text changes: each referral records the version the person saw.

@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
@@ -76,9 +77,30 @@ def _sha256(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()
 
 
+_SUBMISSION_SALT = "maillage.orientation.referral-submission"
+FORM_EXPIRED = (
+    "Ce formulaire a expiré (ou ne vient pas de ce site) : rien n'a été envoyé. Vérifiez vos "
+    "réponses ci-dessous, elles sont conservées, puis envoyez à nouveau la demande."
+)
+
+
 def submission_key_new() -> str:
-    """The one-time key of a freshly rendered form."""
-    return secrets.token_urlsafe(24)
+    """The one-time key of a freshly rendered form, signed by the site with its time, so that
+    only forms this site handed out (in the last MAILLAGE_REFERRAL_FORM_HOURS) are taken."""
+    return signing.TimestampSigner(salt=_SUBMISSION_SALT).sign(secrets.token_urlsafe(24))
+
+
+def submission_key_valid(submission_key: str) -> bool:
+    """The key was made by `submission_key_new` on this site and has not expired."""
+    if not submission_key or len(submission_key) > 100:
+        return False
+    try:
+        signing.TimestampSigner(salt=_SUBMISSION_SALT).unsign(
+            submission_key, max_age=timedelta(hours=settings.MAILLAGE_REFERRAL_FORM_HOURS)
+        )
+    except signing.BadSignature:  # SignatureExpired is one
+        return False
+    return True
 
 
 def follow_token_for(submission_key: str) -> str:
@@ -235,13 +257,14 @@ def referral_create(
 ) -> ReferralCreated:
     """Record a consented referral once per form submission, then tell the structure and,
     when they gave an e-mail, the person (after the commit)."""
-    if not submission_key or len(submission_key) > 100:
-        raise ValidationError("Le formulaire a expiré : rechargez la page et envoyez-le à nouveau.")
     key_hash = _sha256(submission_key)
     token = follow_token_for(submission_key)
     existing = Referral.objects.filter(submission_key_hash=key_hash).first()
     if existing is not None:
+        # A double click or a retry, even after the key has expired: the same referral.
         return ReferralCreated(existing, token, created=False)
+    if not submission_key_valid(submission_key):
+        raise ValidationError(FORM_EXPIRED, code="form_expired")
     if not categorie_code:
         first = service.categories.order_by("code").values_list("code", flat=True).first()
         categorie_code = first

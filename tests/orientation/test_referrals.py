@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+import secrets
 import time
 from datetime import timedelta
 
@@ -206,6 +207,38 @@ def test_a_double_submit_creates_one_referral_and_shows_the_same_link(client, se
     assert first.status_code == second.status_code == 200
     assert Referral.objects.count() == 1
     assert _follow_url(first.content.decode()) == _follow_url(second.content.decode())
+
+
+def test_only_a_form_this_site_handed_out_recently_is_taken(client, services, settings):
+    """A made-up key, or one older than MAILLAGE_REFERRAL_FORM_HOURS, creates nothing: the
+    form comes back with what was typed and a fresh key, with which the send goes through.
+    A double submit of a form whose key has since expired still finds its referral."""
+    service = services[0]
+    url = reverse("referrals:create", args=[service.pk])
+    forged = client.post(url, _form_data(client, service, cle=secrets.token_urlsafe(24)))
+    assert forged.status_code == 400
+    html = forged.content.decode()
+    assert "Ce formulaire a expiré (ou ne vient pas de ce site)" in html
+    assert PERSON["nom"] in html
+    assert not Referral.objects.exists()
+    fresh = re.search(r'name="cle" value="([^"]+)"', html).group(1)
+    assert client.post(url, _form_data(client, service, cle=fresh)).status_code == 200
+    assert Referral.objects.count() == 1
+    data = _form_data(client, service)
+    settings.MAILLAGE_REFERRAL_FORM_HOURS = -1  # every key handed out has now expired
+    expired = client.post(url, data)
+    assert expired.status_code == 400
+    assert "Ce formulaire a expiré" in expired.content.decode()
+    assert Referral.objects.count() == 1
+    renewed = re.search(r'name="cle" value="([^"]+)"', expired.content.decode()).group(1)
+    settings.MAILLAGE_REFERRAL_FORM_HOURS = 48
+    assert client.post(url, {**data, "cle": renewed}).status_code == 200
+    assert Referral.objects.count() == 2
+    sent = _form_data(client, service)
+    assert client.post(url, sent).status_code == 200
+    settings.MAILLAGE_REFERRAL_FORM_HOURS = -1
+    again = client.post(url, sent)
+    assert again.status_code == 200 and Referral.objects.count() == 3
 
 
 def test_robots_are_answered_politely_and_nothing_is_recorded(client, services):

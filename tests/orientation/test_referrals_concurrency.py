@@ -171,7 +171,15 @@ def test_200_parallel_referrals_all_land_once(server):
     assert page.status_code == 200
     csrf_cookie = page.cookies["csrftoken"]
     csrf_token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
-    keys = [secrets.token_urlsafe(24) for _ in range(REFERRALS)]
+
+    def key_handed_out(_: int) -> str:
+        # Each person loads the form: the server signs its one-time key.
+        form = requests.get(form_url, timeout=30)
+        return re.search(r'name="cle" value="([^"]+)"', form.text).group(1)
+
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        keys = list(pool.map(key_handed_out, range(REFERRALS)))
+    assert len(set(keys)) == REFERRALS
     jobs = keys + keys[:RESENT]  # some forms are sent twice, as a double click would
 
     def post(key: str) -> tuple[str, int, str]:
