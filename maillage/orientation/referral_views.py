@@ -132,8 +132,9 @@ def referral_create_view(request: HttpRequest, service_id: int) -> HttpResponse:
     except ValidationError as exc:
         if getattr(exc, "code", None) == "form_expired":
             # What they typed stays; the next send carries a key this site has just signed.
-            form.data = form.data.copy()
-            form.data["cle"] = submission_key_new()
+            renewed = request.POST.copy()
+            renewed["cle"] = submission_key_new()
+            form.data = renewed
         form.add_error(None, exc)
         return _form_page(request, service, form, journey, besoin, commune, status=400)
     follow_url = request.build_absolute_uri(reverse("referrals:follow", args=[result.token]))
