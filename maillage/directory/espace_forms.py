@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
 from maillage.core.antispam import HoneypotMixin
-from maillage.core.forms import MaillageForm
+from maillage.core.forms import MaillageForm, uploaded_file_checked
 from maillage.territories.enums import CommuneType
 from maillage.territories.models import Commune
 from maillage.territories.selectors import commune_search
@@ -318,17 +318,13 @@ class ImportUploadForm(MaillageForm):
     )
 
     def clean_fichier(self) -> Any:
-        upload = self.cleaned_data["fichier"]
-        limit = settings.MAILLAGE_IMPORT_MAX_BYTES
-        if upload.size > limit:
-            raise ValidationError(
-                f"Fichier trop lourd ({upload.size // 1_000_000} Mo) : la limite est de "
-                f"{limit // 1_000_000} Mo. Découpez-le ou demandez à l'équipe technique "
-                "de l'importer en ligne de commande (maillage import_lieux)."
-            )
-        if not upload.name.lower().endswith((".csv", ".json", ".xlsx", ".geojson", ".txt")):
-            raise ValidationError("Format non reconnu : déposez un fichier .csv, .xlsx ou .json.")
-        return upload
+        return uploaded_file_checked(
+            self.cleaned_data["fichier"],
+            extensions=(".csv", ".json", ".xlsx", ".geojson", ".txt"),
+            formats=".csv, .xlsx ou .json",
+            advice="Découpez-le ou demandez à l'équipe technique de l'importer en ligne de "
+            "commande (maillage import_lieux).",
+        )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

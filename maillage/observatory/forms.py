@@ -3,9 +3,8 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.conf import settings
 
-from maillage.core.forms import MaillageForm
+from maillage.core.forms import MaillageForm, uploaded_file_checked
 from maillage.directory.models import Categorie
 from maillage.territories.models import Territoire
 
@@ -260,17 +259,13 @@ class IndicateurImportForm(MaillageForm):
     )
 
     def clean_fichier(self) -> Any:
-        upload = self.cleaned_data["fichier"]
-        limit = settings.MAILLAGE_IMPORT_MAX_BYTES
-        if upload.size > limit:
-            raise forms.ValidationError(
-                f"Fichier trop lourd ({upload.size // 1_000_000} Mo) : la limite est de "
-                f"{limit // 1_000_000} Mo. Gardez seulement les colonnes du code et de la "
-                "valeur, ou utilisez la commande « maillage indicateurs_import »."
-            )
-        if not upload.name.lower().endswith((".csv", ".txt", ".xlsx")):
-            raise forms.ValidationError("Format non reconnu : déposez un fichier .csv (ou .xlsx).")
-        return upload
+        return uploaded_file_checked(
+            self.cleaned_data["fichier"],
+            extensions=(".csv", ".txt", ".xlsx"),
+            formats=".csv (ou .xlsx)",
+            advice="Gardez seulement les colonnes du code et de la valeur, ou utilisez la "
+            "commande « maillage indicateurs_import ».",
+        )
 
     def clean_code(self) -> str:
         return self.cleaned_data["code"].lower()
