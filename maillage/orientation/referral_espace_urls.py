@@ -9,5 +9,11 @@ app_name = "referrals_espace"
 urlpatterns = [
     path("", views.referral_list_view, name="list"),
     path("statistiques/", views.referral_statistics_view, name="statistics"),
+    path(
+        "statistiques.csv",
+        views.referral_statistics_view,
+        {"format": "csv"},
+        name="statistics_csv",
+    ),
     path("<int:pk>/", views.referral_detail_view, name="detail"),
 ]

@@ -12,6 +12,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
 from maillage.accounts.enums import Role
@@ -19,6 +20,7 @@ from maillage.accounts.models import User
 from maillage.accounts.permissions import has_role, managed_structure_ids
 from maillage.core.antispam import form_started_now, looks_automated, rate_limited
 from maillage.directory.models import Categorie, Service
+from maillage.observatory import downloads
 
 from . import referral_selectors as sel
 from .enums import ReferralAction, ReferralOutcome, ReferralStatus
@@ -393,10 +395,41 @@ def referral_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def referral_statistics_view(request: HttpRequest) -> HttpResponse:
+def referral_statistics_view(request: HttpRequest, format: str = "") -> HttpResponse:
+    """The territory's statistics as a page, or (`format="csv"`) as a spreadsheet with the
+    same published cells: a hidden count stays hidden in the file."""
     user = _user(request)
     if not sel.can_read_referral_statistics(user):
         raise PermissionDenied("Les statistiques sont réservées aux administrateurs du territoire.")
+    if format == "csv":
+        stats: dict[str, Any] = sel.referral_statistics(user)
+        lines: list[list[object]] = [
+            [
+                "Ensemble",
+                "Tout le territoire",
+                *stats["overall"],
+                stats["total"],
+                stats["median_response"],
+            ]
+        ]
+        for table in stats["tables"]:
+            lines += [
+                [
+                    table.title.removeprefix("Par "),
+                    row.label,
+                    *row.cells,
+                    row.total,
+                    row.median_response,
+                ]
+                for row in table.rows
+            ]
+        return downloads.csv_response(
+            downloads.filename(
+                "mises-en-relation", "statistiques", timezone.localdate(), extension="csv"
+            ),
+            ["tableau", "libelle", *stats["columns"], "total", "delai_median_reponse"],
+            ([str(value) for value in line] for line in lines),
+        )
     return render(
         request,
         "orientation/espace/referral_stats.html",

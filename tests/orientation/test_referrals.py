@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import re
 import secrets
@@ -13,7 +14,7 @@ from django.core import mail
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
-from django.test import override_settings
+from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -462,6 +463,7 @@ def test_users_without_a_role_get_nothing(client, services, morlaix, make_user):
     assert client.get(reverse("referrals_espace:list")).status_code == 403
     assert client.get(reverse("referrals_espace:detail", args=[referral.pk])).status_code == 404
     assert client.get(reverse("referrals_espace:statistics")).status_code == 403
+    assert client.get(reverse("referrals_espace:statistics_csv")).status_code == 403
 
 
 # Reminders.
@@ -563,6 +565,23 @@ def test_statistics_hide_small_structures_and_give_median_response_times(
     assert all(str(c) == "moins de 5" for c in small.cells) and str(small.total) == "moins de 5"
     assert big.median_response.endswith(" h") and small.median_response == "moins de 5 réponses"
     assert str(stats["total"]) == "masqué"
+    # The spreadsheet publishes the same cells, hidden ones included.
+    client = Client()
+    client.force_login(superuser)
+    response = client.get(reverse("referrals_espace:statistics_csv"))
+    assert response.status_code == 200
+    body = response.content.decode("utf-8")
+    assert body.startswith("\ufeff")
+    rows = {
+        (r["tableau"], r["libelle"]): r
+        for r in csv.DictReader(io.StringIO(body[1:]), delimiter=";")
+    }
+    big_row = rows[("structure", services[0].structure.nom)]
+    assert [big_row[c] for c in stats["columns"]] == [str(c) for c in big.cells]
+    assert big_row["total"] == "masqué"
+    assert rows[("structure", services[1].structure.nom)]["total"] == "moins de 5"
+    assert rows[("Ensemble", "Tout le territoire")]["total"] == "masqué"
+    assert PERSON["nom"] not in body and PERSON["courriel"] not in body
 
 
 # Retention.
