@@ -61,6 +61,14 @@ def test_switching_indicator_redraws_the_map_then_planner_places_three_sites(
     page.get_by_label("Catégorie de service").select_option(CATEGORIE)
     page.get_by_label("Nombre de sites à proposer (K)").fill("3")
     page.get_by_label(re.compile("Rayon de couverture")).fill("10")
+    # The list of candidate communes shows only when that choice is made.
+    liste = page.get_by_label("Communes candidates")
+    expect(liste).to_be_hidden()
+    page.get_by_label("Emplacements candidats").select_option("liste")
+    expect(liste).to_be_visible()
+    expect(liste).to_be_focused()
+    page.get_by_label("Emplacements candidats").select_option("mairies")
+    expect(liste).to_be_hidden()
     page.get_by_role("button", name="Calculer les sites").click()
     expect(
         page.get_by_role("heading", level=2, name=re.compile("3 sites proposés"))
