@@ -517,6 +517,37 @@ def _latest_distances(territoire: Territoire, categorie: str) -> tuple[Any, list
     return values.date, rows
 
 
+def territoire_coverage_evolution(
+    territoire: Territoire, categorie: str, radius_km: float
+) -> list[tuple[Any, float, int]]:
+    """(date, share of the population within `radius_km`, communes) at every snapshot of the
+    category's distances: the same rule as `territoire_coverage`, weighed by each commune's
+    latest population, so that the curve moves with the offer, not with the census."""
+    from .accessibility import coverage_share
+    from .models import Indicateur, ValeurIndicateur
+    from .services import DISTANCE_PREFIX
+
+    indicateur = Indicateur.objects.filter(code=f"{DISTANCE_PREFIX}{categorie}").first()
+    if indicateur is None:
+        return []
+    inhabited = territoire.communes.filter(population__gt=0)
+    population = {pk: float(n or 0) for pk, n in inhabited.values_list("pk", "population")}
+    rows = (
+        ValeurIndicateur.objects.filter(indicateur=indicateur, commune__in=inhabited)
+        .order_by("date")
+        .values_list("date", "commune_id", "valeur")
+    )
+    by_day: dict[Any, tuple[list[float], list[float]]] = {}
+    for day, commune_id, valeur in rows.iterator(chunk_size=5000):
+        weights, distances = by_day.setdefault(day, ([], []))
+        weights.append(population[commune_id])
+        distances.append(valeur)
+    return [
+        (day, coverage_share(weights, distances, radius_km), len(weights))
+        for day, (weights, distances) in by_day.items()
+    ]
+
+
 def territoire_offer_counts(territoire: Territoire) -> dict[str, tuple[int, int]]:
     """Per category: (lieux, services) of the territory in the directory today. A service
     offered in two communes of the territory counts once."""

@@ -190,6 +190,10 @@ def observatoire(request: HttpRequest, slug: str) -> HttpResponse:
             white_population=sum(row.population for row in far),
             white_date=day,
             white_libelle=next(r.libelle for r in coverage if r.categorie == categorie),
+            white_rayon_label=f"{rayon:g}".replace(".", ","),
+            coverage_evolution=charts.line_chart(
+                selectors.territoire_coverage_evolution(territoire, categorie, rayon)
+            ),
         )
     return render(request, "observatory/observatoire.html", context)
 

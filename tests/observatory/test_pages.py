@@ -158,6 +158,21 @@ def test_coverage_counts_the_territorys_lieux_and_services(client, territoire):
     assert (csv_rows["test-offre"]["lieux"], csv_rows["test-offre"]["services"]) == ("2", "2")
 
 
+def test_coverage_over_time_at_the_chosen_radius(client, territoire):
+    """Within 5 km: on the latest date Morlaix (2 km) and Roscoff (4.5 km), 3,000 of the
+    10,000 inhabitants with a distance; a year earlier every distance was doubled, so only
+    Morlaix (4 km): 1,000, that is 10 %."""
+    response = client.get(page_url(), {"categorie": CATEGORIE, "rayon": "5"})
+    chart = response.context["coverage_evolution"]
+    assert [(p.day, p.value, p.count) for p in chart.points] == [
+        (EARLIER, pytest.approx(0.1), 4),
+        (DAY, pytest.approx(0.3), 4),
+    ]
+    html = " ".join(response.content.decode().split())
+    assert '<title id="couverture-evolution-svg-titre">Part des habitants à moins de 5 km' in html
+    assert "<td>10,0 %</td>" in html and "<td>30,0 %</td>" in html  # NBSP folded by split()
+
+
 def test_white_zones_ranked_by_population_and_downloaded(client, territoire):
     """Beyond 10 km: Carantec (4,000, 30 km) then Landivisiau (3,000, 12 km); the CSV
     holds the same rows with the road estimate."""
@@ -251,7 +266,8 @@ def test_values_csv_and_charts(client, territoire):
     distribution = read_csv(client.get(page_url("distribution.csv"), {"indicateur": DISTANCE}))
     assert sum(int(r["communes"]) for r in distribution) == 4
     html = client.get(page_url(), {"indicateur": DISTANCE}).content.decode()
-    assert html.count('role="img"') == 2
+    # Histogram and median over time, and the white zones' coverage over time.
+    assert html.count('role="img"') == 3
     assert '<title id="evolution-svg-titre">' in html
     assert "<caption>Médiane du territoire à chaque date de calcul</caption>" in html
 

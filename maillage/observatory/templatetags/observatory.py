@@ -25,3 +25,9 @@ def figure(value: float | None) -> str:
     digits = 0 if rounded.is_integer() else 2
     text = number_format(rounded, digits, force_grouping=True)
     return text.rstrip("0").rstrip(",") if digits else text
+
+
+@register.filter
+def chart_value(value: float | None, as_percent: bool = False) -> str:
+    """A value of a chart: a share as a percentage, anything else as `figure`."""
+    return percent(value) if as_percent else figure(value)
