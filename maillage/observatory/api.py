@@ -27,7 +27,10 @@ class PlanIn(Schema):
     exact: bool = Field(False, description="Optimum exact (HiGHS, 20 s au plus)")
     candidats: str = Field(
         selectors.CANDIDATES_MAIRIES,
-        description="`mairies`, `communes` ou codes INSEE séparés par des virgules",
+        description=(
+            "`mairies`, `communes`, ou une liste de communes du territoire (codes INSEE ou "
+            "noms) séparés par des virgules"
+        ),
     )
     itinerant: bool = Field(False, description="Arrêts d'un service itinérant")
 

@@ -125,16 +125,25 @@ def _candidates(communes: QuerySet[Commune], candidats: str, itinerant: bool) ->
         return mairie_points(communes)
     if candidats in (CANDIDATES_MAIRIES, CANDIDATES_COMMUNES):
         return commune_points(communes, point="centroide")
-    codes = sorted({c.strip() for c in candidats.replace(";", ",").split(",") if c.strip()})
-    chosen = communes.filter(code__in=codes)
+    # A list given by the user: INSEE codes or names, as on the planner page.
+    listed = candidate_list_resolve(communes, candidats)
+    if listed.ambiguous:
+        name, matches = next(iter(listed.ambiguous.items()))
+        raise PlanError(
+            f"« {name} » désigne plusieurs communes du territoire : {', '.join(matches)}. "
+            "Donnez le code INSEE de celle que vous voulez."
+        )
+    chosen = communes.filter(code__in=listed.codes)
     points = mairie_points(chosen) if not itinerant else commune_points(chosen, point="centroide")
-    unknown = sorted(set(codes) - set(points.codes))
-    if unknown:
+    unknown = listed.unknown + sorted(set(listed.codes) - set(points.codes))
+    if unknown or not listed.codes:
         raise PlanError(
             "Communes candidates inconnues dans ce territoire ou sans position : "
             + ", ".join(unknown[:20])
             + ("…" if len(unknown) > 20 else "")
             + "."
+            if unknown
+            else "Aucune commune candidate dans la liste donnée."
         )
     return points
 

@@ -119,7 +119,8 @@ def test_itinerant_mode_proposes_stops_and_a_tour(client, lieu_morlaix):
 
 
 def test_user_candidates_restrict_the_choice(client, lieu_morlaix):
-    """With a list of INSEE codes only those communes are proposed; unknown codes are named."""
+    """With a list of INSEE codes or names only those communes are proposed; unknown codes
+    are named."""
     result = run_cli(
         "--territoire",
         "pays-de-morlaix",
@@ -143,6 +144,17 @@ def test_user_candidates_restrict_the_choice(client, lieu_morlaix):
     )
     assert response.status_code == 422
     assert "99999" in response.json()["detail"]
+    # Names work as on the planner page, whatever the accents and case.
+    by_name = post(
+        client,
+        territoire="pays-de-morlaix",
+        categorie=CATEGORIE,
+        sites=1,
+        rayon_km=10,
+        candidats="roscoff; MORLAIX",
+    )
+    assert by_name.status_code == 200
+    assert by_name.json()["sites"][0]["commune"] in {"29151", "29239"}
 
 
 @pytest.mark.parametrize(

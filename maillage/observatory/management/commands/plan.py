@@ -28,7 +28,10 @@ class Command(BaseCommand):
         parser.add_argument(
             "--candidats",
             default=CANDIDATES_MAIRIES,
-            help="mairies (défaut), communes, ou codes INSEE séparés par des virgules",
+            help=(
+                "mairies (défaut), communes, ou une liste de communes du territoire (codes "
+                "INSEE ou noms) séparés par des virgules"
+            ),
         )
         parser.add_argument(
             "--itinerant", action="store_true", help="Arrêts d'un service itinérant"
