@@ -81,7 +81,8 @@ class Command(BaseCommand):
                     + ["--access-logfile", "-"]
                 )
                 try:
-                    server.wait()
+                    if server.wait():  # gunicorn could not start (a port taken…): say so
+                        raise SystemExit(server.returncode)
                 finally:
                     _stop(server)
         except KeyboardInterrupt:
