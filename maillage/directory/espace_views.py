@@ -16,9 +16,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
 from maillage.accounts.enums import Role
-from maillage.accounts.models import User
 from maillage.accounts.permissions import can_import, can_use_espace, has_role, is_curator
 from maillage.core.antispam import form_started_now, looks_automated, rate_limited
+from maillage.core.espace import espace_breadcrumb, espace_user
 from maillage.orientation.referral_selectors import referral_count_new
 from maillage.orientation.referral_views import adviser_home
 
@@ -38,20 +38,6 @@ from .selectors import COMMUNE_HEAVY
 from .services.history import directory_object_update, revisions_of
 from .services.signalements import signalement_close, signalement_create
 from .services.uploads import import_run_queue, import_run_restart, source_for_upload
-
-
-def _user(request: HttpRequest) -> User:
-    # LoginRequiredMiddleware guarantees it on every non-public view.
-    assert isinstance(request.user, User)  # noqa: S101
-    return request.user
-
-
-def _breadcrumb(current: str, *links: tuple[str, str]) -> dict[str, Any]:
-    return {
-        "links": [{"url": reverse("espace:home"), "title": "Mon espace"}]
-        + [{"url": url, "title": title} for url, title in links],
-        "current": current,
-    }
 
 
 def espace_home(request: HttpRequest) -> HttpResponse:
@@ -121,7 +107,7 @@ def _edit(
         if form.is_valid():
             try:
                 changes = directory_object_update(
-                    obj=obj, user=_user(request), data=form.cleaned_data
+                    obj=obj, user=espace_user(request), data=form.cleaned_data
                 )
             except ValidationError as exc:
                 for field, errors in exc.message_dict.items():
@@ -145,7 +131,7 @@ def _edit(
             "obj": obj,
             "public_url": public_url,
             "revisions": revisions_of(obj),
-            "breadcrumb_data": _breadcrumb(template_title),
+            "breadcrumb_data": espace_breadcrumb(template_title),
             **(extra or {}),
         },
         status=400 if request.method == "POST" else 200,
@@ -205,7 +191,7 @@ def signalement_detail(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             signalement_close(
                 signalement=signalement,
-                user=_user(request),
+                user=espace_user(request),
                 status=form.cleaned_data["status"],
                 reponse=form.cleaned_data["reponse"],
             )
@@ -222,7 +208,7 @@ def signalement_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "signalement": signalement,
             "form": form,
             "is_open": signalement.status == SignalementStatus.OPEN,
-            "breadcrumb_data": _breadcrumb(f"Signalement sur « {signalement.lieu.nom} »"),
+            "breadcrumb_data": espace_breadcrumb(f"Signalement sur « {signalement.lieu.nom} »"),
         },
         status=400 if request.method == "POST" else 200,
     )
@@ -307,7 +293,7 @@ def import_list(request: HttpRequest) -> HttpResponse:
             nouvelle_source=form.cleaned_data["nouvelle_source"],
         )
         run = import_run_queue(
-            data=upload.read(), filename=upload.name, source=source, user=_user(request)
+            data=upload.read(), filename=upload.name, source=source, user=espace_user(request)
         )
         messages.success(request, "Fichier reçu : l'import va commencer.")
         return redirect("espace:import_detail", pk=run.pk)
@@ -322,7 +308,7 @@ def import_list(request: HttpRequest) -> HttpResponse:
             "form": form,
             "runs": runs,
             "max_mb": settings.MAILLAGE_IMPORT_MAX_BYTES // 1_000_000,
-            "breadcrumb_data": _breadcrumb("Imports"),
+            "breadcrumb_data": espace_breadcrumb("Imports"),
         },
         status=400 if request.method == "POST" else 200,
     )
@@ -373,7 +359,7 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_restart": progress["stale"]
             and ImportRun.objects.filter(pk=run.pk, donnees__isnull=False).exists(),
             "rapport": rapport,
-            "breadcrumb_data": _breadcrumb(
+            "breadcrumb_data": espace_breadcrumb(
                 f"Import « {run.fichier} »", (reverse("espace:import_list"), "Imports")
             ),
         },
@@ -386,7 +372,7 @@ def import_restart(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method != "POST":
         return redirect("espace:import_detail", pk=run.pk)
     try:
-        new_run = import_run_restart(run=run, user=_user(request))
+        new_run = import_run_restart(run=run, user=espace_user(request))
     except ValueError as exc:
         messages.error(request, str(exc))
         return redirect("espace:import_detail", pk=run.pk)

@@ -8,10 +8,10 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, F, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import reverse
 from django.utils import timezone
 
 from maillage.accounts.permissions import can_import
+from maillage.core.espace import espace_breadcrumb
 from maillage.directory.lieux_standard import FileFormatError
 
 from .enums import IndicateurOrigine
@@ -62,10 +62,7 @@ def indicateurs(request: HttpRequest) -> HttpResponse:
         "result": result,
         "errors_shown": result.errors[:REPORT_LINES_SHOWN] if result else [],
         "imported": imported.order_by("libelle"),
-        "breadcrumb_data": {
-            "links": [{"url": reverse("espace:home"), "title": "Mon espace"}],
-            "current": "Indicateurs importés",
-        },
+        "breadcrumb_data": espace_breadcrumb("Indicateurs importés"),
     }
     return render(request, "observatory/espace/indicateurs.html", context, status=status)
 

@@ -19,6 +19,7 @@ from maillage.accounts.enums import Role
 from maillage.accounts.models import User
 from maillage.accounts.permissions import has_role, managed_structure_ids
 from maillage.core.antispam import form_started_now, looks_automated, rate_limited
+from maillage.core.espace import espace_breadcrumb, espace_user
 from maillage.directory.models import Categorie, Service
 from maillage.observatory import downloads
 
@@ -244,24 +245,11 @@ def referral_follow_view(request: HttpRequest, token: str) -> HttpResponse:
 # The structure's space.
 
 
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)  # noqa: S101 - LoginRequiredMiddleware
-    return request.user
-
-
-def _breadcrumb(current: str, *links: tuple[str, str]) -> dict[str, Any]:
-    return {
-        "links": [{"url": reverse("espace:home"), "title": "Mon espace"}]
-        + [{"url": url, "title": title} for url, title in links],
-        "current": current,
-    }
-
-
 def adviser_home(request: HttpRequest) -> HttpResponse:
     """`/espace/` for a user whose only role is Conseiller: « Mes dossiers » (the cases they
     created for the people they help) and a new journey for someone. Called by the space's
     home view; everything else in the space stays forbidden to them."""
-    user = _user(request)
+    user = espace_user(request)
     cases = sel.referrals_created_by(user)
     page = Paginator(cases, 20).get_page(request.GET.get("page"))
     return _private(
@@ -278,7 +266,7 @@ def adviser_home(request: HttpRequest) -> HttpResponse:
 
 
 def referral_list_view(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
+    user = espace_user(request)
     referrals = sel.referrals_for(user)
     stats = sel.can_read_referral_statistics(user)
     if not managed_structure_ids(user) and not referrals.exists() and not stats:
@@ -300,14 +288,14 @@ def referral_list_view(request: HttpRequest) -> HttpResponse:
                 "status": status,
                 "extra": f"statut={status}&" if status else "",
                 "can_read_stats": stats,
-                "breadcrumb_data": _breadcrumb("Mises en relation"),
+                "breadcrumb_data": espace_breadcrumb("Mises en relation"),
             },
         )
     )
 
 
 def referral_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _user(request)
+    user = espace_user(request)
     access = sel.access_referral(user, pk)
     referral = access.referral
     action_form = ReferralActionForm()
@@ -385,7 +373,7 @@ def referral_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
                 "reorient_categorie": reorient_categorie,
                 "categories": Categorie.objects.order_by("libelle").values_list("code", "libelle"),
                 "outcomes": ReferralOutcome.choices,
-                "breadcrumb_data": _breadcrumb(
+                "breadcrumb_data": espace_breadcrumb(
                     f"Demande n° {referral.pk}",
                     (reverse("referrals_espace:list"), "Mises en relation"),
                 ),
@@ -398,7 +386,7 @@ def referral_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
 def referral_statistics_view(request: HttpRequest, format: str = "") -> HttpResponse:
     """The territory's statistics as a page, or (`format="csv"`) as a spreadsheet with the
     same published cells: a hidden count stays hidden in the file."""
-    user = _user(request)
+    user = espace_user(request)
     if not sel.can_read_referral_statistics(user):
         raise PermissionDenied("Les statistiques sont réservées aux administrateurs du territoire.")
     if format == "csv":
@@ -436,7 +424,7 @@ def referral_statistics_view(request: HttpRequest, format: str = "") -> HttpResp
         {
             "title": "Statistiques des mises en relation",
             "stats": sel.referral_statistics(user),
-            "breadcrumb_data": _breadcrumb(
+            "breadcrumb_data": espace_breadcrumb(
                 "Statistiques", (reverse("referrals_espace:list"), "Mises en relation")
             ),
         },
