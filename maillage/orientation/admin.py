@@ -3,6 +3,8 @@ from django.db.models import QuerySet
 from django.forms import ModelForm
 from django.http import HttpRequest
 
+from maillage.core.admin import ReadOnlyAdmin
+
 from .models import LexiconEntry, LexiconVersion, Referral, ReferralEvent
 from .services import lexicon_entry_delete, lexicon_entry_save
 
@@ -31,21 +33,12 @@ class LexiconEntryAdmin(admin.ModelAdmin):
 
 
 @admin.register(LexiconVersion)
-class LexiconVersionAdmin(admin.ModelAdmin):
+class LexiconVersionAdmin(ReadOnlyAdmin):
     list_display = ["numero", "resume", "created_by", "created_at"]
     readonly_fields = ["numero", "resume", "created_by", "created_at"]
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
 
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-
-class _SuperuserReadOnly(admin.ModelAdmin):
+class _SuperuserReadOnly(ReadOnlyAdmin):
     """Read-only, for superusers only: the cases are handled in the structures' space."""
 
     def has_module_permission(self, request: HttpRequest) -> bool:
@@ -53,15 +46,6 @@ class _SuperuserReadOnly(admin.ModelAdmin):
 
     def has_view_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return bool(request.user.is_active and request.user.is_superuser)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
 
 @admin.register(Referral)

