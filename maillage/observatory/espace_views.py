@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, F, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -14,13 +13,14 @@ from maillage.accounts.permissions import can_import
 from maillage.core.espace import espace_breadcrumb
 from maillage.directory.lieux_standard import FileFormatError
 
-from .enums import IndicateurOrigine
+from . import selectors
 from .forms import IndicateurImportForm
-from .models import Indicateur
 from .services import indicateur_import
 
 #: Lines of the error report shown on the page; the total is always given.
 REPORT_LINES_SHOWN = 200
+#: What « Nouvelle date » carries over from the indicator already imported.
+IMPORT_DESCRIPTION_FIELDS = ("code", "libelle", "unite", "source", "description")
 
 
 def indicateurs(request: HttpRequest) -> HttpResponse:
@@ -53,15 +53,12 @@ def indicateurs(request: HttpRequest) -> HttpResponse:
             status = 400
     else:
         form = IndicateurImportForm(initial=_initial(request.GET.get("code", "")))
-    imported = Indicateur.objects.filter(origine=IndicateurOrigine.IMPORTE).annotate(
-        communes=Count("valeurs", filter=Q(valeurs__date=F("date")))
-    )
     context: dict[str, Any] = {
         "title": "Indicateurs importés",
         "form": form,
         "result": result,
         "errors_shown": result.errors[:REPORT_LINES_SHOWN] if result else [],
-        "imported": imported.order_by("libelle"),
+        "imported": selectors.imported_indicateur_list(),
         "breadcrumb_data": espace_breadcrumb("Indicateurs importés"),
     }
     return render(request, "observatory/espace/indicateurs.html", context, status=status)
@@ -70,13 +67,7 @@ def indicateurs(request: HttpRequest) -> HttpResponse:
 def _initial(code: str) -> dict[str, Any]:
     """A new snapshot of an imported indicator starts from its description."""
     initial: dict[str, Any] = {"date": timezone.localdate()}
-    indicateur = Indicateur.objects.filter(code=code, origine=IndicateurOrigine.IMPORTE).first()
+    indicateur = selectors.imported_indicateur_list().filter(code=code).first()
     if indicateur is not None:
-        initial.update(
-            code=indicateur.code,
-            libelle=indicateur.libelle,
-            unite=indicateur.unite,
-            source=indicateur.source,
-            description=indicateur.description,
-        )
+        initial.update({name: getattr(indicateur, name) for name in IMPORT_DESCRIPTION_FIELDS})
     return initial

@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 from django.conf import settings
-from django.db.models import Case, Count, QuerySet, When
+from django.db.models import Case, Count, F, Q, QuerySet, When
 
 from maillage.core.text import search_key
 from maillage.directory.models import Categorie, Lieu, Service
@@ -685,3 +685,16 @@ def demand_territoire_total(communes: QuerySet[Commune], categorie: str) -> dict
         "au_moins": int(sum(rows)),
         "communes": len(rows),
     }
+
+
+def imported_indicateur_list() -> QuerySet[Any]:
+    """Indicators loaded from a file, by label, each with `communes`: how many communes have
+    a value at its latest date."""
+    from .enums import IndicateurOrigine
+    from .models import Indicateur
+
+    return (
+        Indicateur.objects.filter(origine=IndicateurOrigine.IMPORTE)
+        .annotate(communes=Count("valeurs", filter=Q(valeurs__date=F("date"))))
+        .order_by("libelle")
+    )
