@@ -29,10 +29,12 @@ MAX_RADIUS_KM = 200.0
 class PlanError(Exception):
     """A request the planner refuses, with a French message for the user."""
 
-    def __init__(self, message: str, *, status: int = 422) -> None:
+    def __init__(self, message: str, *, status: int = 422, field: str | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.status = status
+        #: The parameter at fault, by its API name (`sites`, `categorie`, `candidats`…).
+        self.field = field
 
 
 @dataclass(frozen=True)
@@ -131,7 +133,8 @@ def _candidates(communes: QuerySet[Commune], candidats: str, itinerant: bool) ->
         name, matches = next(iter(listed.ambiguous.items()))
         raise PlanError(
             f"« {name} » désigne plusieurs communes du territoire : {', '.join(matches)}. "
-            "Donnez le code INSEE de celle que vous voulez."
+            "Donnez le code INSEE de celle que vous voulez.",
+            field="candidats",
         )
     chosen = communes.filter(code__in=listed.codes)
     points = mairie_points(chosen) if not itinerant else commune_points(chosen, point="centroide")
@@ -143,7 +146,8 @@ def _candidates(communes: QuerySet[Commune], candidats: str, itinerant: bool) ->
             + ("…" if len(unknown) > 20 else "")
             + "."
             if unknown
-            else "Aucune commune candidate dans la liste donnée."
+            else "Aucune commune candidate dans la liste donnée.",
+            field="candidats",
         )
     return points
 
@@ -207,25 +211,31 @@ def plan_compute(
     """
     started = time.perf_counter()
     if isinstance(sites, bool) or not isinstance(sites, int) or sites <= 0:
-        raise PlanError("Le nombre de sites doit être un entier strictement positif.")
+        raise PlanError(
+            "Le nombre de sites doit être un entier strictement positif.", field="sites"
+        )
     if max_sites is not None and sites > max_sites:
         raise PlanError(
             f"Au plus {max_sites} sites par calcul ici ; la ligne de commande "
-            "`maillage plan` accepte davantage."
+            "`maillage plan` accepte davantage.",
+            field="sites",
         )
     if not math.isfinite(rayon_km) or rayon_km <= 0:
-        raise PlanError("Le rayon doit être un nombre de kilomètres strictement positif.")
+        raise PlanError(
+            "Le rayon doit être un nombre de kilomètres strictement positif.", field="rayon_km"
+        )
     if rayon_km > MAX_RADIUS_KM:
-        raise PlanError(f"Le rayon ne peut dépasser {MAX_RADIUS_KM:.0f} km.")
+        raise PlanError(f"Le rayon ne peut dépasser {MAX_RADIUS_KM:.0f} km.", field="rayon_km")
     if not Categorie.objects.filter(code=categorie).exists():
-        raise PlanError(f"Catégorie inconnue : « {categorie} ».", status=404)
+        raise PlanError(f"Catégorie inconnue : « {categorie} ».", status=404, field="categorie")
     communes = territoire_communes(territoire)
     demand = commune_points(communes)
     candidates = _candidates(communes, candidats, itinerant)
     if sites > len(candidates.codes):
         raise PlanError(
             f"Le territoire n'offre que {len(candidates.codes)} emplacements candidats : "
-            f"demandez au plus {len(candidates.codes)} sites."
+            f"demandez au plus {len(candidates.codes)} sites.",
+            field="sites",
         )
     supply_lat, supply_lon = categorie_lieux_points(categorie)
     plan = planner.plan_solve(

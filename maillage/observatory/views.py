@@ -408,10 +408,9 @@ def _plan(territoire: Territoire, form: PlanForm) -> dict[str, Any] | None:
     try:
         return selectors.plan_compute(territoire=territoire.slug, **form.plan_arguments())  # type: ignore[arg-type]
     except selectors.PlanError as exc:
-        field = "sites" if "sites" in exc.message or "emplacements" in exc.message else None
-        field = "categorie" if exc.message.startswith("Catégorie") else field
-        field = "liste_candidats" if exc.message.startswith("Communes candidates") else field
-        form.add_error(field, exc.message)
+        # The page's field for a list of candidates is the textarea; the others match.
+        field = "liste_candidats" if exc.field == "candidats" else exc.field
+        form.add_error(field if field in form.fields else None, exc.message)
         return None
 
 
