@@ -414,6 +414,16 @@ def indicateur_group(code: str) -> str:
     return "importe"
 
 
+def indicateur_categorie(code: str) -> str:
+    """The taxonomy category an indicator is about (`lieux:fablab` → `fablab`), or ""."""
+    from .services import COMPUTED_PREFIXES
+
+    for prefix in COMPUTED_PREFIXES:
+        if code.startswith(prefix):
+            return code.removeprefix(prefix)
+    return ""
+
+
 def territoire_indicateurs(territoire: Territoire) -> list[Any]:
     """Every indicator (computed or imported) with at least one value for a commune of the
     territory, in the selector's order: population, distances, counts of lieux and of

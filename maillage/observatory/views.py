@@ -29,7 +29,8 @@ from maillage.territories.selectors import (
 from . import charts, downloads, selectors
 from .forms import MODE_ITINERANT, PlanForm
 from .models import Indicateur
-from .services import DISTANCE_PREFIX, LIEUX_PREFIX, POPULATION, SERVICES_PREFIX
+from .services import POPULATION
+from .templatetags.observatory import figure
 
 WHITE_ZONES_PER_PAGE = 50
 
@@ -175,9 +176,7 @@ def observatoire(request: HttpRequest, slug: str) -> HttpResponse:
             summary=territoire_summary(territoire),
             contours_url=reverse("observatory:observatoire_contours", args=[slug]),
         )
-        for prefix in (DISTANCE_PREFIX, LIEUX_PREFIX, SERVICES_PREFIX):
-            if indicateur.code.startswith(prefix):
-                default_categorie = indicateur.code.removeprefix(prefix)
+        default_categorie = selectors.indicateur_categorie(indicateur.code)
     coverage = selectors.territoire_coverage(territoire, radii())
     categorie, rayon = _white_zone_params(request, coverage, default_categorie)
     context.update(coverage=coverage, white_categorie=categorie, white_rayon=rayon)
@@ -190,7 +189,7 @@ def observatoire(request: HttpRequest, slug: str) -> HttpResponse:
             white_population=sum(row.population for row in far),
             white_date=day,
             white_libelle=next(r.libelle for r in coverage if r.categorie == categorie),
-            white_rayon_label=f"{rayon:g}".replace(".", ","),
+            white_rayon_label=figure(rayon),
             coverage_evolution=charts.line_chart(
                 selectors.territoire_coverage_evolution(territoire, categorie, rayon)
             ),
