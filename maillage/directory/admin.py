@@ -1,7 +1,7 @@
 from typing import Any
 
 from django.contrib import admin, messages
-from django.db.models import Model, QuerySet
+from django.db.models import Model, QuerySet, URLField
 from django.forms import ModelForm
 from django.http import HttpRequest
 
@@ -18,6 +18,13 @@ from .models import (
     Structure,
 )
 from .services import duplicate_decide
+from .services.history import INDICATOR_FIELDS
+
+
+class DirectoryAdmin(admin.ModelAdmin):
+    """Addresses typed without a scheme are read as https, as in the management space."""
+
+    formfield_overrides = {URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(Categorie)
@@ -34,20 +41,23 @@ class SourceAdmin(admin.ModelAdmin):
 
 
 @admin.register(Structure)
-class StructureAdmin(admin.ModelAdmin):
+class StructureAdmin(DirectoryAdmin):
     list_display = ["nom", "pivot"]
     search_fields = ["nom", "pivot"]
 
 
-class RecomputesIndicators(admin.ModelAdmin):
-    """Lieux and services edited here change the observatory's counts and distances: each
-    save or deletion queues a recompute (coalesced, see `indicators_recompute_request`)."""
+class RecomputesIndicators(DirectoryAdmin):
+    """Lieux and services edited here change the observatory's counts and distances: a
+    creation, a deletion or a change of a field the indicators read queues a recompute
+    (coalesced, see `indicators_recompute_request`)."""
 
     def save_related(
         self, request: HttpRequest, form: ModelForm, formsets: Any, change: bool
     ) -> None:
         super().save_related(request, form, formsets, change)
-        indicators_recompute_request()
+        # The same fields as a manager's edit in the management space (services.history).
+        if not change or set(form.changed_data) & INDICATOR_FIELDS[self.model]:
+            indicators_recompute_request()
 
     def delete_model(self, request: HttpRequest, obj: Model) -> None:
         super().delete_model(request, obj)

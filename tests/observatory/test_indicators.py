@@ -349,6 +349,29 @@ def test_deleting_a_lieu_in_the_admin_queues_a_recompute(
     assert queued_recomputes() == 1
 
 
+def test_an_admin_edit_queues_a_recompute_only_for_what_indicators_read(
+    client, django_capture_on_commit_callbacks
+):
+    """In the Django admin as in the management space: a new phone number queues nothing, a
+    moved lieu queues a recompute."""
+    place_lieu_at_mairie(MORLAIX)
+    lieu = Lieu.objects.get(commune__code=MORLAIX, nom__startswith="Espace numérique")
+    client.force_login(User.objects.create_superuser("racine@example.org", "x" * 12))
+    url = f"/admin/directory/lieu/{lieu.pk}/change/"
+    form = client.get(url, secure=True).context["adminform"].form
+    data = {
+        name: form[name].value() if form[name].value() is not None else "" for name in form.fields
+    }
+    DBTaskResult.objects.all().delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, {**data, "telephone": "02 98 00 00 00"}, secure=True)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert queued_recomputes() == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url, {**data, "latitude": str(lieu.latitude + 0.01)}, secure=True)
+    assert queued_recomputes() == 1
+
+
 def test_a_recompute_asked_before_a_finished_whole_run_is_skipped():
     """A change committed before a run of every commune started is in that run's snapshot:
     the task queued for it computes nothing. A run of a few communes does not count, and a
