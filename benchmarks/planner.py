@@ -34,6 +34,7 @@ def run() -> dict:
     from benchmarks.directory import DATA, national_import
     from maillage.directory.models import Categorie, Lieu
     from maillage.observatory import accessibility, selectors
+    from maillage.observatory.plans.compute import plan_compute
     from maillage.territories.models import Commune
 
     imported = national_import() if DATA.exists() else None
@@ -66,11 +67,11 @@ def run() -> dict:
         lambda: accessibility.nearest_supply(demand.latitude, demand.longitude, cat_lat, cat_lon)
     )
     params = {"categorie": categorie, "rayon_km": 10.0}
-    na_greedy = selectors.plan_compute(territoire="nouvelle-aquitaine", sites=10, **params)
-    na_exact = selectors.plan_compute(
+    na_greedy = plan_compute(territoire="nouvelle-aquitaine", sites=10, **params)
+    na_exact = plan_compute(
         territoire="nouvelle-aquitaine", sites=10, exact=True, time_limit_s=600, **params
     )
-    france = selectors.plan_compute(territoire="france", sites=100, **params)
+    france = plan_compute(territoire="france", sites=100, **params)
     scratch = from_scratch(selectors)
     return {
         "imported": imported,
@@ -97,8 +98,9 @@ def run() -> dict:
 def from_scratch(selectors) -> list[dict]:
     """Nouvelle-Aquitaine with no existing lieu, R = 10 km: a harder instance for the greedy."""
     from maillage.observatory import planner
+    from maillage.observatory.plans.compute import territoire_communes
 
-    communes = selectors.territoire_communes("nouvelle-aquitaine")
+    communes = territoire_communes("nouvelle-aquitaine")
     demand = selectors.commune_points(communes)
     candidates = selectors.mairie_points(communes)
     rows = []

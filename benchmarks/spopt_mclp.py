@@ -198,10 +198,11 @@ def territory(slug: str, categorie: str | None, radius_km: float) -> tuple[csr_a
     """A territory's planner instance as `plan_compute` builds it (candidates = mairies);
     demand already within R km of a lieu of the category weighs 0 (`categorie` None: no lieu)."""
     from maillage.observatory import selectors
+    from maillage.observatory.plans.compute import territoire_communes
     from maillage.observatory.accessibility import nearest_supply, unit_vectors
     from maillage.observatory.planner import coverage_matrix
 
-    communes = selectors.territoire_communes(slug)
+    communes = territoire_communes(slug)
     demand = selectors.commune_points(communes)
     candidates = selectors.mairie_points(communes)
     weights = np.asarray(demand.population, dtype=np.float64)

@@ -13,7 +13,8 @@ from maillage.directory.models import Categorie, Lieu, Service, Structure
 from maillage.observatory import charts
 from maillage.observatory.enums import IndicateurOrigine
 from maillage.observatory.models import Indicateur, ValeurIndicateur
-from maillage.observatory.selectors import categorie_access, plan_compute, road_factor
+from maillage.observatory.plans.compute import plan_compute
+from maillage.observatory.selectors import categorie_access, road_factor
 from maillage.observatory.services import indicators_recompute
 from maillage.territories.models import Commune, Territoire
 

@@ -201,7 +201,8 @@ def test_cli_refuses_more_sites_than_candidates():
 
 def test_categorie_access_gives_distance_per_commune_and_coverage(lieu_morlaix):
     """Morlaix is within 1 km of its lieu, road = factor × great circle, shares grow with R."""
-    from maillage.observatory.selectors import categorie_access, territoire_communes
+    from maillage.observatory.plans.compute import territoire_communes
+    from maillage.observatory.selectors import categorie_access
 
     access = categorie_access(territoire_communes("pays-de-morlaix"), CATEGORIE)
     morlaix = access.codes.index("29151")
