@@ -39,17 +39,21 @@ def french_number(value: numbers.Real | Decimal) -> str:
     return f"{number:.4f}".rstrip("0").rstrip(".").replace(".", ",")
 
 
+def neutralise(text: str) -> str:
+    """A text cell that no spreadsheet runs as a formula: `'` before = + - @ TAB CR."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
 def csv_cell(value: object) -> str:
     """One cell: `""` for None, `oui`/`non` for booleans, numbers the French way, anything
-    else as text, with `'` before a text that starts like a formula."""
+    else as text, neutralised when it starts like a formula."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "oui" if value else "non"
     if isinstance(value, numbers.Real | Decimal):
         return french_number(value)
-    text = str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    return neutralise(str(value))
 
 
 def csv_text(header: Sequence[object], rows: Iterable[Sequence[object]]) -> str:
@@ -76,7 +80,7 @@ def csv_response(
     return response
 
 
-def download_filename(*parts: object, extension: str) -> str:
+def filename(*parts: object, extension: str) -> str:
     """`maillage-<parts…>.<extension>`, each part slugified (`:` of codes becomes `-`), dates
     in ISO form, empty parts left out: the name of every file the site offers to download."""
     pieces = ["maillage"]

@@ -8,11 +8,10 @@ from typing import Any
 
 from django.http import HttpResponse
 
-from maillage.core.csv import csv_response, download_filename
-
 # Kept for orientation/referral_views.py (the referral statistics CSV) until it moves to
 # maillage.referrals and imports maillage.core.csv itself: then delete these two names.
-filename = download_filename
+from maillage.core.csv import csv_response, filename
+
 __all__ = ["csv_response", "filename", "geojson_bytes", "geojson_response", "round_geometry"]
 
 

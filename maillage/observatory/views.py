@@ -18,7 +18,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_GET
 
-from maillage.core.csv import csv_response, download_filename
+from maillage.core.csv import csv_response, filename
 from maillage.territories.models import ReferenceImport, Territoire
 from maillage.territories.selectors import (
     commune_get,
@@ -274,7 +274,7 @@ def observatoire_geojson(request: HttpRequest, slug: str) -> HttpResponse:
         },
         "features": features,
     }
-    name = download_filename(slug, "carte", indicateur.code, payload["date"], extension="geojson")
+    name = filename(slug, "carte", indicateur.code, payload["date"], extension="geojson")
     return downloads.geojson_response(data, name=name)
 
 
@@ -286,7 +286,7 @@ def _coverage_csv(request: HttpRequest, territoire: Territoire) -> HttpResponse:
     header += ["lieux", "services"]
     day = max((row.date for row in rows if row.date), default=None)
     return csv_response(
-        download_filename(territoire.slug, "couverture", day, extension="csv"),
+        filename(territoire.slug, "couverture", day, extension="csv"),
         header,
         (
             [
@@ -311,7 +311,7 @@ def _white_zones_csv(request: HttpRequest, territoire: Territoire) -> HttpRespon
     if not categorie:
         raise Http404("Aucune distance calculée pour ce territoire")
     day, far = selectors.territoire_white_zones(territoire, categorie, rayon)
-    name = download_filename(
+    name = filename(
         territoire.slug, "zones-blanches", categorie, f"{rayon:g}km", day, extension="csv"
     )
     return csv_response(
@@ -328,7 +328,7 @@ def _evolution_csv(request: HttpRequest, territoire: Territoire) -> HttpResponse
     indicateur = _indicator_or_404(territoire, request.GET.get("indicateur", ""))
     series = selectors.territoire_evolution(territoire, indicateur)
     return csv_response(
-        download_filename(territoire.slug, "evolution", indicateur.code, extension="csv"),
+        filename(territoire.slug, "evolution", indicateur.code, extension="csv"),
         ["date", "mediane", "communes"],
         ([day, round(median, 4), count] for day, median, count in series),
     )
@@ -338,9 +338,7 @@ def _distribution_csv(request: HttpRequest, territoire: Territoire) -> HttpRespo
     indicateur = _indicator_or_404(territoire, request.GET.get("indicateur", ""))
     values = selectors.territoire_values(territoire, indicateur)
     hist = charts.histogram(values.valeurs)
-    name = download_filename(
-        territoire.slug, "distribution", indicateur.code, values.date, extension="csv"
-    )
+    name = filename(territoire.slug, "distribution", indicateur.code, values.date, extension="csv")
     return csv_response(
         name,
         ["de", "a", "communes"],
@@ -352,9 +350,7 @@ def _values_csv(request: HttpRequest, territoire: Territoire) -> HttpResponse:
     indicateur = _indicator_or_404(territoire, request.GET.get("indicateur", ""))
     values = selectors.territoire_values(territoire, indicateur)
     breaks = [c.maximum for c in charts.colour_classes(values.valeurs)]
-    name = download_filename(
-        territoire.slug, "valeurs", indicateur.code, values.date, extension="csv"
-    )
+    name = filename(territoire.slug, "valeurs", indicateur.code, values.date, extension="csv")
     return csv_response(
         name,
         ["code_commune", "commune", "population", "valeur", "unite", "date", "classe"],
@@ -404,7 +400,7 @@ def commune_indicateurs_csv(request: HttpRequest, code: str) -> HttpResponse:
     header = ["code", "libelle", "valeur", "unite", "date", "source", "origine"]
     header += [f"mediane_{t.slug}" for t in territoires] + ["mediane_nationale"]
     return csv_response(
-        download_filename(commune.code, slugify(commune.nom), "indicateurs", extension="csv"),
+        filename(commune.code, slugify(commune.nom), "indicateurs", extension="csv"),
         header,
         (
             [

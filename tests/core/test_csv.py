@@ -10,7 +10,7 @@ from decimal import Decimal
 import numpy as np
 import pytest
 
-from maillage.core.csv import csv_bytes, csv_cell, csv_response, download_filename
+from maillage.core.csv import csv_bytes, csv_cell, csv_response, filename
 
 
 def read(data: bytes) -> list[list[str]]:
@@ -77,8 +77,8 @@ def test_response_is_a_named_download():
     assert read(response.content) == [["a"], ["'@x"]]
 
 
-def test_download_filename_slugifies_codes_and_dates():
-    name = download_filename(
+def test_filename_slugifies_codes_and_dates():
+    name = filename(
         "pays-de-morlaix", "distance-plus-proche:fablab", date(2026, 1, 5), "", extension="csv"
     )
     assert name == "maillage-pays-de-morlaix-distance-plus-proche-fablab-2026-01-05.csv"

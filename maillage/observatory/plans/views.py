@@ -10,7 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from maillage.core.csv import csv_response, download_filename
+from maillage.core.csv import csv_response, filename
 from maillage.directory.models import Categorie
 from maillage.territories.models import Territoire
 from maillage.territories.selectors import territoire_get, territoire_summary
@@ -86,11 +86,11 @@ def _plan_download(territoire: Territoire, result: dict[str, Any], format: str) 
         lieux = selectors.categorie_lieux_in(territoire, result["categorie"])
         return downloads.geojson_response(
             _plan_geojson(result, lieux),
-            name=download_filename(*stem, extension="geojson"),
+            name=filename(*stem, extension="geojson"),
             max_age=0,
         )
     return csv_response(
-        download_filename(*stem, extension="csv"),
+        filename(*stem, extension="csv"),
         ["rang", "code_commune", "commune", "latitude", "longitude", "population_gagnee"],
         (
             [rank, s["commune"], s["nom"], s["latitude"], s["longitude"], s["population_gagnee"]]
