@@ -30,7 +30,7 @@ urlpatterns = [
     path("", include("maillage.observatory.urls")),
     path("", include("maillage.territories.urls")),
     path("", include("maillage.directory.urls")),
-    path("", include("maillage.core.urls")),
+    path("", include("maillage.site.urls")),
 ]
 
 admin.site.site_header = "Administration de Maillage"
