@@ -28,7 +28,8 @@ from typing import Any
 import numpy as np
 from scipy.sparse import csr_array
 
-ROOT = Path(__file__).resolve().parent.parent
+from .common import QUICK, ROOT
+
 SPOPT_LIMIT_S = 300.0
 # Dense client × facility cells above which spopt's model is not even built: PuLP keeps a
 # Python object per cell, several GB beyond this on a shared machine.
@@ -198,9 +199,9 @@ def territory(slug: str, categorie: str | None, radius_km: float) -> tuple[csr_a
     """A territory's planner instance as `plan_compute` builds it (candidates = mairies);
     demand already within R km of a lieu of the category weighs 0 (`categorie` None: no lieu)."""
     from maillage.observatory import selectors
-    from maillage.observatory.plans.compute import territoire_communes
     from maillage.observatory.accessibility import nearest_supply, unit_vectors
     from maillage.observatory.planner import coverage_matrix
+    from maillage.observatory.plans.compute import territoire_communes
 
     communes = territoire_communes(slug)
     demand = selectors.commune_points(communes)
@@ -235,6 +236,8 @@ def run(categorie: str) -> list[dict[str, Any]]:
     rows.append(compare("8 villages alignés (K = 2, R = 6 km)", matrix, weights, 2))
     matrix, weights = synthetic()
     rows.append(compare("synthétique 500 × 200 (K = 10, R = 10 km)", matrix, weights, 10))
+    if QUICK:  # the Nouvelle-Aquitaine instances take spopt minutes
+        return rows
     matrix, weights = territory("nouvelle-aquitaine", categorie, 10.0)
     rows.append(
         compare(
