@@ -15,6 +15,8 @@ from maillage.observatory.listeners import recompute_listeners, register_recompu
 from maillage.observatory.models import RecomputeRun, ValeurIndicateur
 from maillage.observatory.services import indicators_recompute
 from maillage.territories.models import Commune
+from tests.observatory.factories import RecomputeRunFactory
+from tests.territories.factories import BREST, MORLAIX
 
 DAY = date(2026, 4, 1)
 
@@ -26,7 +28,7 @@ def registry(monkeypatch):
 
 
 def pair():
-    return Commune.objects.communes().filter(code__in=["29151", "29019"])
+    return Commune.objects.communes().filter(code__in=[MORLAIX, BREST])
 
 
 def test_register_is_a_decorator_keeping_order_and_one_registration_per_function():
@@ -87,13 +89,7 @@ def test_no_listener_runs_when_nothing_was_computed(django_capture_on_commit_cal
     """A recompute found already up to date, or one that failed, tells nobody."""
     heard: list[date] = []
     register_recompute_listener(heard.append)
-    RecomputeRun.objects.create(
-        jour=DAY,
-        debut=timezone.now(),
-        fin=timezone.now(),
-        statut=RecomputeStatus.TERMINE,
-        resultat={"complet": 1},
-    )
+    RecomputeRunFactory(complet=True, jour=DAY)
 
     def explode(done: int, total: int) -> None:
         raise RuntimeError("panne")

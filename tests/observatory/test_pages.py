@@ -9,14 +9,20 @@ from datetime import date
 import pytest
 from django.db.models import Count
 
-from maillage.directory.models import Categorie, Lieu, Service, Structure
 from maillage.observatory import charts
-from maillage.observatory.enums import IndicateurOrigine
-from maillage.observatory.models import Indicateur, ValeurIndicateur
 from maillage.observatory.plans.compute import plan_compute
 from maillage.observatory.selectors import categorie_access, road_factor
 from maillage.observatory.services import indicators_recompute
-from maillage.territories.models import Commune, Territoire
+from maillage.territories.models import Commune
+from tests.observatory.factories import (
+    CategorieFactory,
+    IndicateurFactory,
+    LieuFactory,
+    ServiceFactory,
+    StructureFactory,
+    ValeurIndicateurFactory,
+)
+from tests.territories.factories import PETIT_TERRITOIRE, TerritoireFactory, commune
 
 pytestmark = pytest.mark.django_db
 
@@ -34,38 +40,28 @@ TOWNS = {
     "29204": (500, None),  # Plounéventer
 }
 SLUG = "petit-territoire"
-
-
-def commune(code: str) -> Commune:
-    return Commune.objects.communes().get(code=code)
-
-
-def indicateur(code: str, libelle: str, unite: str, origine=IndicateurOrigine.CALCULE):
-    return Indicateur.objects.create(
-        code=code, libelle=libelle, unite=unite, source="Test", origine=origine, date=DAY
-    )
+assert tuple(TOWNS) == PETIT_TERRITOIRE
 
 
 @pytest.fixture
 def territoire():
     """A territory of five communes with populations and distances known by hand, a
     second (earlier) snapshot of the distance and one imported indicator."""
-    territoire = Territoire.objects.create(slug=SLUG, nom="Petit territoire", kind="pays")
-    population = indicateur("population", "Population municipale", "habitants")
-    distance = indicateur(DISTANCE, "Distance au lieu le plus proche : démarches", "km")
-    thd = indicateur("thd", "Locaux raccordables à la fibre", "%", IndicateurOrigine.IMPORTE)
+    territoire = TerritoireFactory(petit=True)
+    population = IndicateurFactory(population=True)
+    distance = IndicateurFactory(distance=True, categorie=CATEGORIE)
+    thd = IndicateurFactory(
+        importe=True, code="thd", libelle="Locaux raccordables à la fibre", unite="%"
+    )
     for code, (pop, km) in TOWNS.items():
         town = commune(code)
         town.population = pop
         town.save(update_fields=["population"])
-        territoire.communes.add(town)
-        ValeurIndicateur.objects.create(indicateur=population, commune=town, valeur=pop, date=DAY)
-        ValeurIndicateur.objects.create(indicateur=thd, commune=town, valeur=50, date=DAY)
+        ValeurIndicateurFactory(indicateur=population, commune=town, valeur=pop)
+        ValeurIndicateurFactory(indicateur=thd, commune=town, valeur=50)
         if km is not None:
-            ValeurIndicateur.objects.create(indicateur=distance, commune=town, valeur=km, date=DAY)
-            ValeurIndicateur.objects.create(
-                indicateur=distance, commune=town, valeur=km * 2, date=EARLIER
-            )
+            ValeurIndicateurFactory(indicateur=distance, commune=town, valeur=km)
+            ValeurIndicateurFactory(indicateur=distance, commune=town, valeur=km * 2, date=EARLIER)
     return territoire
 
 
@@ -82,7 +78,7 @@ def page_url(table: str = "") -> str:
 def test_page_lists_every_indicator_of_the_territory_grouped(client, territoire):
     """Computed and imported indicators with values in the territory are offered, grouped;
     an indicator without values there is not."""
-    indicateur("lieux:ailleurs", "Lieux ailleurs", "lieux")
+    IndicateurFactory(code="lieux:ailleurs", libelle="Lieux ailleurs", unite="lieux")
     response = client.get(page_url())
     assert response.status_code == 200
     choice = response.context["choice"]
@@ -129,29 +125,14 @@ def test_coverage_matches_categorie_access_on_computed_distances(client, territo
 def test_coverage_counts_the_territorys_lieux_and_services(client, territoire):
     """In a category of its own: service A at a lieu of Morlaix and one of Roscoff, service B
     at the Morlaix one, service C outside the territory: 2 lieux and 2 services."""
-    categorie = Categorie.objects.create(
-        code="test-offre", libelle="Offre comptée", famille="inclusion"
+    categorie = CategorieFactory(code="test-offre", libelle="Offre comptée")
+    structure = StructureFactory(nom="Réseau compté")
+    morlaix, roscoff, brest = (
+        LieuFactory(structure=structure, commune=commune(code))
+        for code in ("29151", "29239", "29019")
     )
-    structure = Structure.objects.create(nom="Réseau compté")
-
-    def lieu(code: str) -> Lieu:
-        town = commune(code)
-        return Lieu.objects.create(
-            structure=structure,
-            nom=f"Lieu {town.nom}",
-            adresse="Place",
-            code_postal=town.codes_postaux[0],
-            commune=town,
-            latitude=town.mairie_latitude,
-            longitude=town.mairie_longitude,
-            date_maj=DAY,
-        )
-
-    morlaix, roscoff, brest = lieu("29151"), lieu("29239"), lieu("29019")
     for nom, lieux in (("A", [morlaix, roscoff]), ("B", [morlaix]), ("C", [brest])):
-        service = Service.objects.create(structure=structure, nom=nom)
-        service.categories.add(categorie)
-        service.lieux.add(*lieux)
+        ServiceFactory(structure=structure, nom=nom, categories=[categorie.code], lieux=lieux)
     indicators_recompute(communes=territoire.communes.all(), on=DAY)
     rows = {row.categorie: row for row in client.get(page_url()).context["coverage"]}
     assert (rows["test-offre"].lieux, rows["test-offre"].services) == (2, 2)
@@ -328,21 +309,7 @@ def test_commune_page_without_values_or_population(client):
 def lieu_morlaix():
     """One lieu offering the category in Morlaix, made directly (an import reads every
     commune and costs seconds)."""
-    structure = Structure.objects.create(nom="Espace numérique de Morlaix")
-    lieu = Lieu.objects.create(
-        structure=structure,
-        nom="Espace numérique de Morlaix",
-        adresse="Place des Otages",
-        code_postal="29600",
-        commune=commune("29151"),
-        latitude=48.5776,
-        longitude=-3.8283,
-        date_maj=date(2024, 3, 1),
-    )
-    service = Service.objects.create(structure=structure, nom="Aide aux démarches")
-    service.categories.add(Categorie.objects.get(code=CATEGORIE))
-    service.lieux.add(lieu)
-    return lieu
+    return LieuFactory(morlaix=True, offre=CATEGORIE)
 
 
 PLAN = {
@@ -410,11 +377,10 @@ def test_planner_errors_keep_the_values(client, territoire):
     ]
     assert 'value="7,5"' in response.content.decode()
     assert client.get(url, {**PLAN, "sites": "51"}).context["form"].errors["sites"]
-    empty = Territoire.objects.create(slug="sans-habitants", nom="Sans habitants", kind="pays")
     town = commune("29204")
     town.population = 0
     town.save(update_fields=["population"])
-    empty.communes.add(town)
+    TerritoireFactory(sans_habitants=True, communes=[town.code])
     response = client.get("/territoires/sans-habitants/planificateur/", PLAN)
     assert "aucune commune dont la population est connue" in response.content.decode()
     assert response.context["result"] is None

@@ -6,7 +6,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from maillage.directory.services import lieux_import
+from tests.observatory.factories import LieuFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -28,18 +28,8 @@ CONTRACT = {
 
 @pytest.fixture
 def lieu_morlaix():
-    row = {
-        "id": "1",
-        "nom": "Espace numérique de Morlaix",
-        "commune": "Morlaix",
-        "code_postal": "29600",
-        "adresse": "Place des Otages",
-        "latitude": 48.5776,
-        "longitude": -3.8283,
-        "date_maj": "2024-03-01",
-        "services": "Aide aux démarches administratives",
-    }
-    lieux_import(data=json.dumps([row]).encode(), filename="l.json", source_name="Réseau test")
+    """The Espace numérique de Morlaix offering the category."""
+    return LieuFactory(morlaix=True, offre=CATEGORIE)
 
 
 def run_cli(*args: str) -> dict:
