@@ -306,6 +306,46 @@ def _latest_distances(
     return values.date, rows
 
 
+def _latest_distances_by_categorie(
+    territoire: Territoire,
+) -> dict[str, tuple[datetime.date, list[CommuneDistance]]]:
+    """`_latest_distances` of every category at once, in three reads whatever their number
+    (the observatory page lists them all): category → (its latest date, communes)."""
+    indicateurs = dict(
+        Indicateur.objects.filter(code__startswith=DISTANCE_PREFIX).values_list("pk", "code")
+    )
+    mine = ValeurIndicateur.objects.filter(
+        indicateur_id__in=list(indicateurs), commune__in=territoire.communes.all()
+    )
+    latest = dict(
+        mine.order_by()
+        .values("indicateur_id")
+        .annotate(day=Max("date"))
+        .values_list("indicateur_id", "day")
+    )
+    rows = (
+        mine.filter(date__in=set(latest.values()))
+        .order_by("indicateur_id", "commune__code")
+        .values_list(
+            "indicateur_id",
+            "date",
+            "commune__code",
+            "commune__nom",
+            "commune__population",
+            "valeur",
+        )
+    )
+    factor = road_factor()
+    found: dict[str, tuple[datetime.date, list[CommuneDistance]]] = {}
+    for pk, day, code, nom, population, valeur in rows.iterator(chunk_size=5000):
+        if day != latest[pk] or not population:
+            continue
+        categorie = indicateurs[pk].removeprefix(DISTANCE_PREFIX)
+        distances = found.setdefault(categorie, (day, []))[1]
+        distances.append(CommuneDistance(code, nom, int(population), valeur, valeur * factor))
+    return found
+
+
 def territoire_coverage_evolution(
     territoire: Territoire, categorie: str, radius_km: float
 ) -> list[tuple[datetime.date, float, int]]:
@@ -358,19 +398,11 @@ def territoire_coverage(territoire: Territoire, radii: Sequence[float]) -> list[
     Same rule as the back-end (`CategorieAccess.coverage`): the share is on the
     great-circle distance; the road estimate (× OBSERVATORY_ROAD_FACTOR) is given beside.
     """
-    codes = [
-        code.removeprefix(DISTANCE_PREFIX)
-        for code in Indicateur.objects.filter(code__startswith=DISTANCE_PREFIX).values_list(
-            "code", flat=True
-        )
-    ]
-    libelles = dict(Categorie.objects.filter(code__in=codes).values_list("code", "libelle"))
+    distances = _latest_distances_by_categorie(territoire)
+    libelles = dict(Categorie.objects.filter(code__in=distances).values_list("code", "libelle"))
     offer = territoire_offer_counts(territoire)
     result = []
-    for code in codes:
-        day, rows = _latest_distances(territoire, code)
-        if not rows:
-            continue
+    for code, (day, rows) in distances.items():
         population = np.array([r.population for r in rows], float)
         distance = np.array([r.distance_km for r in rows], float)
         road = np.array([r.road_km for r in rows], float)

@@ -450,3 +450,33 @@ def test_planner_page_list_errors_name_each_commune(client, territoire):
     response = client.get(url, {**listed, "liste_candidats": pair[1].code})
     assert response.context["form"].errors == {}
     assert [s["commune"] for s in response.context["result"]["sites"]] in ([], [pair[1].code])
+
+
+def test_observatory_page_reads_a_fixed_number_of_times(
+    client, territoire, django_assert_num_queries
+):
+    """The page's queries do not grow with the number of categories it lists: two more
+    distance indicators cost no query."""
+    with django_assert_num_queries(21):
+        assert client.get(page_url()).status_code == 200
+    for code in ("prototypage-fabrication", "culture-numerique"):
+        extra = IndicateurFactory(distance=True, categorie=code)
+        for town in ("29151", "29239"):
+            ValeurIndicateurFactory(indicateur=extra, commune=commune(town), valeur=3)
+    with django_assert_num_queries(21):
+        response = client.get(page_url())
+    assert len(response.context["coverage"]) == 3
+
+
+def test_planner_page_reads_a_fixed_number_of_times(
+    client, territoire, lieu_morlaix, django_assert_num_queries
+):
+    """A plan and its page: the same reads for 1 site as for 3."""
+    url = f"/territoires/{SLUG}/planificateur/"
+    with django_assert_num_queries(14):
+        response = client.get(url, {**PLAN, "mode": "fixe"})
+    assert len(response.context["sites"]) == 3
+    with django_assert_num_queries(14):
+        client.get(url, {**PLAN, "mode": "fixe", "sites": "1"})
+    with django_assert_num_queries(2):  # the territory, the categories of the form
+        client.get(url)
