@@ -480,3 +480,18 @@ def test_planner_page_reads_a_fixed_number_of_times(
         client.get(url, {**PLAN, "mode": "fixe", "sites": "1"})
     with django_assert_num_queries(2):  # the territory, the categories of the form
         client.get(url)
+
+
+def test_downloads_neutralise_formulas_and_keep_numbers(client):
+    """An imported indicator named like a formula comes out with a quote in the commune's
+    CSV; its negative value stays a number."""
+    formula = IndicateurFactory(
+        importe=True, code="solde", libelle='=HYPERLINK("http://x")', source="@source"
+    )
+    ValeurIndicateurFactory(indicateur=formula, commune=commune("29151"), valeur=-2.5)
+    (row,) = [
+        r for r in read_csv(client.get("/communes/29151/indicateurs.csv")) if r["code"] == "solde"
+    ]
+    assert row["libelle"] == '\'=HYPERLINK("http://x")'
+    assert row["source"] == "'@source"
+    assert row["valeur"] == "-2,5"
