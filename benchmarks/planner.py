@@ -40,20 +40,22 @@ def _median_time(fn, runs: int = 5) -> tuple[float, object]:
 def run() -> dict:
     from django.db.models import Count
 
-    from benchmarks.directory import DATA, national_import
+    from benchmarks.common import DATA
+    from benchmarks.directory import national_import
     from maillage.directory.models import Categorie, Lieu
-    from maillage.observatory import accessibility, selectors
+    from maillage.observatory import accessibility
+    from maillage.observatory import points as reads
     from maillage.observatory.plans.compute import plan_compute
     from maillage.territories.models import Commune
 
     imported = national_import() if DATA.exists() else None
-    demand = selectors.commune_points(Commune.objects.communes())
+    demand = reads.commune_points(Commune.objects.communes())
     if imported and Lieu.objects.exists():
         supply_name = "lieux réels"
         points = np.array(list(Lieu.objects.values_list("latitude", "longitude")), float)
     else:
         supply_name = "mairies (données réelles absentes)"
-        mairies = selectors.mairie_points(Commune.objects.communes())
+        mairies = reads.mairie_points(Commune.objects.communes())
         points = np.column_stack((mairies.latitude, mairies.longitude))
     seconds, nearest = _median_time(
         lambda: accessibility.nearest_supply(
@@ -71,7 +73,7 @@ def run() -> dict:
         .first()
     )
     categorie, categorie_lieux = top if top and top[1] else ("demarches-administratives", 0)
-    cat_lat, cat_lon = selectors.categorie_lieux_points(categorie)
+    cat_lat, cat_lon = reads.categorie_lieux_points(categorie)
     cat_seconds, cat_nearest = _median_time(
         lambda: accessibility.nearest_supply(demand.latitude, demand.longitude, cat_lat, cat_lon)
     )
@@ -81,7 +83,7 @@ def run() -> dict:
         territoire="nouvelle-aquitaine", sites=10, exact=True, time_limit_s=600, **params
     )
     france = plan_compute(territoire="france", sites=100, **params)
-    scratch = from_scratch(selectors)
+    scratch = from_scratch(reads)
     return {
         "imported": imported,
         "supply_name": supply_name,
@@ -104,14 +106,14 @@ def run() -> dict:
     }
 
 
-def from_scratch(selectors) -> list[dict]:
+def from_scratch(reads) -> list[dict]:
     """Nouvelle-Aquitaine with no existing lieu, R = 10 km: a harder instance for the greedy."""
     from maillage.observatory import planner
     from maillage.observatory.plans.compute import territoire_communes
 
     communes = territoire_communes("nouvelle-aquitaine")
-    demand = selectors.commune_points(communes)
-    candidates = selectors.mairie_points(communes)
+    demand = reads.commune_points(communes)
+    candidates = reads.mairie_points(communes)
     rows = []
     for k in (10, 30):
         solutions = {}

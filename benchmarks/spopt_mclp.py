@@ -198,17 +198,17 @@ def synthetic(
 def territory(slug: str, categorie: str | None, radius_km: float) -> tuple[csr_array, np.ndarray]:
     """A territory's planner instance as `plan_compute` builds it (candidates = mairies);
     demand already within R km of a lieu of the category weighs 0 (`categorie` None: no lieu)."""
-    from maillage.observatory import selectors
+    from maillage.observatory import points
     from maillage.observatory.accessibility import nearest_supply, unit_vectors
     from maillage.observatory.planner import coverage_matrix
     from maillage.observatory.plans.compute import territoire_communes
 
     communes = territoire_communes(slug)
-    demand = selectors.commune_points(communes)
-    candidates = selectors.mairie_points(communes)
+    demand = points.commune_points(communes)
+    candidates = points.mairie_points(communes)
     weights = np.asarray(demand.population, dtype=np.float64)
     if categorie is not None:
-        lat, lon = selectors.categorie_lieux_points(categorie)
+        lat, lon = points.categorie_lieux_points(categorie)
         nearest = nearest_supply(demand.latitude, demand.longitude, lat, lon)
         weights = np.where(nearest.distance_km <= radius_km, 0.0, weights)
     matrix = coverage_matrix(

@@ -27,7 +27,7 @@ from maillage.territories.selectors import (
     territoire_summary,
 )
 
-from . import charts, downloads, selectors
+from . import charts, downloads, points, selectors
 from .codes import INDICATOR_GROUPS, POPULATION, indicateur_categorie, indicateur_group
 from .models import Indicateur
 from .templatetags.observatory import figure
@@ -150,7 +150,7 @@ def observatoire(request: HttpRequest, slug: str) -> HttpResponse:
         "territoire": territoire,
         "choice": choice,
         "radii": radii(),
-        "road_factor": selectors.road_factor(),
+        "road_factor": points.road_factor(),
         "breadcrumb_data": {
             "links": [{"url": territoire.get_absolute_url(), "title": territoire.nom}],
             "current": "Observatoire",

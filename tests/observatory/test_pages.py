@@ -11,7 +11,8 @@ from django.db.models import Count
 
 from maillage.observatory import charts
 from maillage.observatory.plans.compute import plan_compute
-from maillage.observatory.selectors import categorie_access, road_factor
+from maillage.observatory.points import road_factor
+from maillage.observatory.selectors import categorie_access
 from maillage.observatory.services import indicators_recompute
 from maillage.territories.models import Commune
 from tests.observatory.factories import (

@@ -16,7 +16,7 @@ from maillage.directory.models import Categorie
 from maillage.territories.models import Commune, Territoire
 
 from .. import planner
-from ..selectors import CommunePoints, categorie_lieux_points, commune_points, mairie_points
+from ..points import CommunePoints, categorie_lieux_points, commune_points, mairie_points
 from . import limits
 
 
