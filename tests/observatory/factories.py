@@ -20,10 +20,23 @@ from maillage.directory.models import Categorie, Lieu, Service, Structure
 from maillage.observatory.codes import POPULATION, distance_code
 from maillage.observatory.enums import IndicateurOrigine, RecomputeStatus
 from maillage.observatory.models import Indicateur, RecomputeRun, ValeurIndicateur
-from tests.territories.factories import MORLAIX, commune
+from maillage.territories.models import Territoire
+from tests.territories.factories import MORLAIX, PETIT_TERRITOIRE, TerritoireFactory, commune
 
 DAY = date(2026, 1, 15)
+EARLIER = date(2025, 1, 15)
 CATEGORIE = "demarches-administratives"
+DISTANCE = distance_code(CATEGORIE)
+#: The small territory's communes: (population set by hand, distance to the category in
+#: km); the fifth has no distance value ("pas de donnée").
+TOWNS = {
+    "29151": (1000, 2.0),  # Morlaix
+    "29239": (2000, 4.5),  # Roscoff (road estimate 5.85 km: beyond 5 km)
+    "29105": (3000, 12.0),  # Landivisiau
+    "29023": (4000, 30.0),  # Carantec
+    "29204": (500, None),  # Plounéventer
+}
+assert tuple(TOWNS) == PETIT_TERRITOIRE
 
 
 class IndicateurFactory(DjangoModelFactory):
@@ -169,3 +182,25 @@ class ServiceFactory(DjangoModelFactory):
     def lieux(self, create: bool, extracted: Iterable[Lieu] | None, **_: object) -> None:
         if create and extracted:
             self.lieux.add(*extracted)
+
+
+def small_territory() -> Territoire:
+    """The territory `petit-territoire`: five communes with the populations and distances
+    of TOWNS, a second snapshot of the distance at EARLIER (each distance doubled) and one
+    imported indicator (`thd`, 50 everywhere)."""
+    territoire = TerritoireFactory(petit=True)
+    population = IndicateurFactory(population=True)
+    distance = IndicateurFactory(distance=True, categorie=CATEGORIE)
+    thd = IndicateurFactory(
+        importe=True, code="thd", libelle="Locaux raccordables à la fibre", unite="%"
+    )
+    for code, (pop, km) in TOWNS.items():
+        town = commune(code)
+        town.population = pop
+        town.save(update_fields=["population"])
+        ValeurIndicateurFactory(indicateur=population, commune=town, valeur=pop)
+        ValeurIndicateurFactory(indicateur=thd, commune=town, valeur=50)
+        if km is not None:
+            ValeurIndicateurFactory(indicateur=distance, commune=town, valeur=km)
+            ValeurIndicateurFactory(indicateur=distance, commune=town, valeur=km * 2, date=EARLIER)
+    return territoire

@@ -6,8 +6,6 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from tests.observatory.factories import LieuFactory
-
 pytestmark = pytest.mark.django_db
 
 CATEGORIE = "demarches-administratives"
@@ -24,12 +22,6 @@ CONTRACT = {
     "optimal",
     "duree_s",
 }
-
-
-@pytest.fixture
-def lieu_morlaix():
-    """The Espace numérique de Morlaix offering the category."""
-    return LieuFactory(morlaix=True, offre=CATEGORIE)
 
 
 def run_cli(*args: str) -> dict:
