@@ -13,9 +13,9 @@ from maillage.accounts.permissions import can_import
 from maillage.core.espace import espace_breadcrumb
 from maillage.directory.lieux_standard import FileFormatError
 
-from . import selectors
+from .. import selectors
+from ..services import indicateur_import
 from .forms import IndicateurImportForm
-from .services import indicateur_import
 
 #: Lines of the error report shown on the page; the total is always given.
 REPORT_LINES_SHOWN = 200

@@ -7,6 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from maillage.accounts.enums import Role
 from maillage.accounts.services import role_grant
 from maillage.observatory.models import Indicateur, ValeurIndicateur
+from tests.observatory.factories import StructureFactory
 from tests.observatory.test_indicators import BREST, CSV, MORLAIX
 
 pytestmark = pytest.mark.django_db
@@ -99,12 +100,8 @@ def test_a_file_that_cannot_be_loaded_writes_nothing(admin_client, fields, data,
 
 def test_only_administrators_import(client, make_user):
     """A structure manager and an anonymous visitor cannot reach the page."""
-    from maillage.directory.models import Structure
-
     manager = make_user("gestion@example.fr")
-    role_grant(
-        user=manager, role=Role.STRUCTURE_MANAGER, structure=Structure.objects.create(nom="S")
-    )
+    role_grant(user=manager, role=Role.STRUCTURE_MANAGER, structure=StructureFactory(nom="S"))
     assert client.get(URL, secure=True).status_code == 302  # to the login page
     client.force_login(manager)
     assert client.get(URL, secure=True).status_code == 403

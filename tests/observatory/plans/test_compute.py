@@ -6,8 +6,6 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from maillage.directory.services import lieux_import
-
 pytestmark = pytest.mark.django_db
 
 CATEGORIE = "demarches-administratives"
@@ -24,22 +22,6 @@ CONTRACT = {
     "optimal",
     "duree_s",
 }
-
-
-@pytest.fixture
-def lieu_morlaix():
-    row = {
-        "id": "1",
-        "nom": "Espace numérique de Morlaix",
-        "commune": "Morlaix",
-        "code_postal": "29600",
-        "adresse": "Place des Otages",
-        "latitude": 48.5776,
-        "longitude": -3.8283,
-        "date_maj": "2024-03-01",
-        "services": "Aide aux démarches administratives",
-    }
-    lieux_import(data=json.dumps([row]).encode(), filename="l.json", source_name="Réseau test")
 
 
 def run_cli(*args: str) -> dict:
@@ -201,7 +183,8 @@ def test_cli_refuses_more_sites_than_candidates():
 
 def test_categorie_access_gives_distance_per_commune_and_coverage(lieu_morlaix):
     """Morlaix is within 1 km of its lieu, road = factor × great circle, shares grow with R."""
-    from maillage.observatory.selectors import categorie_access, territoire_communes
+    from maillage.observatory.plans.compute import territoire_communes
+    from maillage.observatory.selectors import categorie_access
 
     access = categorie_access(territoire_communes("pays-de-morlaix"), CATEGORIE)
     morlaix = access.codes.index("29151")

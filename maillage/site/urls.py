@@ -2,7 +2,7 @@ from django.urls import path
 
 from . import views
 
-app_name = "core"
+app_name = "site"
 
 urlpatterns = [
     path("", views.home, name="home"),

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
-from maillage.directory.models import Source
+from maillage.directory.models import Categorie, Source
 from maillage.directory.services.demo import MAIRIES
 from maillage.observatory.models import ValeurIndicateur
 from maillage.observatory.services import indicators_recompute
@@ -46,6 +46,8 @@ class Command(BaseCommand):
         if not Commune.objects.exists():
             self.stdout.write("Premier lancement : chargement du référentiel des territoires…")
             call_command("load_reference")
+        if not Categorie.objects.exists():
+            call_command("load_taxonomie")
         if not Territoire.objects.exists():
             call_command("load_demo")
         if not Source.objects.filter(slug=DEMO_SOURCE).exists():

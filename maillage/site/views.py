@@ -1,3 +1,5 @@
+"""The public home page (territories and key figures) and the static pages of the site."""
+
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_not_required
@@ -11,10 +13,11 @@ from maillage.territories.selectors import territoire_list
 
 @login_not_required
 def home(request: HttpRequest) -> HttpResponse:
+    """The territories and the key figures of the reference data."""
     communes = Commune.objects.communes()
     return render(
         request,
-        "core/home.html",
+        "site/home.html",
         {
             "territoires": territoire_list(),
             "reference": {
@@ -28,8 +31,9 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @login_not_required
 def accessibility(request: HttpRequest) -> HttpResponse:
+    """The accessibility statement."""
     return render(
         request,
-        "core/accessibilite.html",
+        "site/accessibilite.html",
         {"title": "Accessibilité", "breadcrumb_data": {"current": "Accessibilité"}},
     )
