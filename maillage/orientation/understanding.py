@@ -25,7 +25,7 @@ import json
 import math
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from importlib.resources import files
 
@@ -45,6 +45,8 @@ TYPO_WEIGHT = 0.75
 PREFIX_WEIGHT = 0.8
 PHRASE_BONUS = 1.0
 SQUASH = 1.2
+# A category ticked in the list counts as much as a need stated plainly (score ≈ 0.92).
+CHOSEN_POINTS = 3.0
 
 
 def root(word: str) -> str:
@@ -274,8 +276,19 @@ def build_lexicon(
     return Lexicon(categories, terms, version)
 
 
-def understand(text: str, profil: str, lexicon: Lexicon, limit: int = 5) -> Understanding:
-    """Categories for a need, best first, each with its score in [0, 1] and its signals."""
+def understand(
+    text: str,
+    profil: str,
+    lexicon: Lexicon,
+    limit: int = 5,
+    chosen: Sequence[str] = (),
+) -> Understanding:
+    """Categories for a need, best first, each with its score in [0, 1] and its signals.
+
+    `chosen` are category codes the person ticked in a list: each is understood for certain,
+    with `CHOSEN_POINTS` added after the profile's multiplier (the person said it: no prior
+    applies to that part), whatever the text says.
+    """
     read: list[str] = []
     typed: list[str] = []
     for word in words(text):
@@ -332,6 +345,9 @@ def understand(text: str, profil: str, lexicon: Lexicon, limit: int = 5) -> Unde
         typed_words = " ".join(present[r] for r in term.roots)
         signals[code].append(Signal(typed_words, term.text, term.source, "expression", points))
 
+    ticked = [code for code in dict.fromkeys(chosen) if code in lexicon.categories]
+    for code in ticked:
+        raw.setdefault(code, 0.0)
     family_prior = FAMILY_PRIORS.get(profil, {})
     category_prior = CATEGORY_PRIORS.get(profil, {})
     scored = []
@@ -339,7 +355,11 @@ def understand(text: str, profil: str, lexicon: Lexicon, limit: int = 5) -> Unde
         info = lexicon.categories[code]
         factor = family_prior.get(info.famille, 1.0) * category_prior.get(code, 1.0)
         ordered = sorted(signals[code], key=lambda s: -s.points)
-        if factor != 1.0:
+        adjusted = value * factor
+        if code in ticked:
+            ordered.insert(0, Signal(info.libelle, info.libelle, "liste", "choisie", CHOSEN_POINTS))
+            adjusted += CHOSEN_POINTS
+        if factor != 1.0 and value:
             # For the profile, `points` is the multiplier applied to the category's sum.
             ordered.append(
                 Signal(
@@ -350,7 +370,6 @@ def understand(text: str, profil: str, lexicon: Lexicon, limit: int = 5) -> Unde
                     factor,
                 )
             )
-        adjusted = value * factor
         scored.append(
             CategoryScore(
                 code=code,

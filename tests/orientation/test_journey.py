@@ -274,8 +274,8 @@ def test_a_category_ticked_without_text_still_gives_an_answer(client, directory)
     response = client.get(reverse("orientation:resultats"))
     assert response.status_code == 200
     answer = response.context["answer"]
-    assert answer["categories"][0]["code"] == "presence-en-ligne"
-    assert answer["resultats"][0]["service"]["id"] == directory["site"].pk
+    assert answer.categories[0].code == "presence-en-ligne"
+    assert answer.resultats[0].service.id == directory["site"].pk
     assert client.session[SESSION_KEY]["categories"] == ["presence-en-ligne"]
     assert client.session[SESSION_KEY]["besoin"] == ""
 
@@ -301,7 +301,7 @@ def test_the_same_need_gets_the_same_answer_on_the_web_the_api_and_the_command(
     client, directory, besoin, profil
 ):
     _walk(client, besoin=besoin, profil=profil)
-    web = client.get(reverse("orientation:resultats")).context["answer"]
+    web = client.get(reverse("orientation:resultats")).context["answer"].model_dump()
     payload = {
         "besoin": besoin,
         "profil": profil,

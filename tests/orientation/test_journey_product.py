@@ -16,8 +16,10 @@ from maillage.accounts.enums import Role
 from maillage.accounts.services import role_grant
 from maillage.directory.models import Categorie, Service, Structure
 from maillage.orientation.engine import need_categories
-from maillage.orientation.models import OrientationDemand, Referral
-from maillage.orientation.referrals import referral_create, submission_key_new
+from maillage.orientation.models import OrientationDemand
+from maillage.referrals.models import Referral
+from maillage.referrals.services import referral_create
+from maillage.referrals.tokens import submission_key_new
 from maillage.territories.models import Commune
 
 pytestmark = pytest.mark.django_db
@@ -39,12 +41,14 @@ def test_the_post_suggestions_answer_the_engines_categories(client):
         body = {"besoin": besoin, "profil": profil, "limit": 3}
         response = client.post(SUGGEST, body, content_type="application/json")
         assert response.status_code == 200
-        expected = need_categories(besoin=besoin, profil=profil, limit=3)
+        expected = [c.model_dump() for c in need_categories(besoin=besoin, profil=profil, limit=3)]
         assert expected, besoin
         assert response.json() == expected
     # The GET stays for API clients, with the same answer.
     got = client.get(SUGGEST, {"besoin": BESOIN, "profil": "particulier", "limit": 3})
-    assert got.json() == need_categories(besoin=BESOIN, profil="particulier", limit=3)
+    assert got.json() == [
+        c.model_dump() for c in need_categories(besoin=BESOIN, profil="particulier", limit=3)
+    ]
     # Bad input: a French message, no server error.
     body = {"besoin": BESOIN, "profil": "martien"}
     bad = client.post(SUGGEST, body, content_type="application/json")

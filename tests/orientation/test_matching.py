@@ -97,7 +97,7 @@ def directory(mairie):
 
 def _answer(besoin="faire ma declaration d'impots en ligne", **kwargs):
     kwargs.setdefault("commune", MORLAIX)
-    return orientation_answer(besoin=besoin, today=TODAY, **kwargs)
+    return orientation_answer(besoin=besoin, today=TODAY, **kwargs).model_dump()
 
 
 def _names(answer):
