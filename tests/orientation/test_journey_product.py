@@ -14,13 +14,15 @@ from django.urls import reverse
 
 from maillage.accounts.enums import Role
 from maillage.accounts.services import role_grant
-from maillage.directory.models import Categorie, Service, Structure
+from maillage.directory.models import Service
 from maillage.orientation.engine import need_categories
 from maillage.orientation.models import OrientationDemand
 from maillage.referrals.models import Referral
 from maillage.referrals.services import referral_create
 from maillage.referrals.tokens import submission_key_new
 from maillage.territories.models import Commune
+
+from .factories import ServiceFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -81,10 +83,12 @@ def morlaix():
 
 
 def _service(*codes: str) -> Service:
-    structure = Structure.objects.create(nom="Maison France services", courriels=["a@example.fr"])
-    service = Service.objects.create(structure=structure, nom="Accompagnement")
-    service.categories.set(Categorie.objects.filter(code__in=codes))
-    return service
+    return ServiceFactory(
+        nom="Accompagnement",
+        categories=list(codes),
+        structure__nom="Maison France services",
+        structure__courriels=["a@example.fr"],
+    )
 
 
 def _journey(client, *, besoin: str, categories=(), profil="particulier", tiers=False):

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from maillage.accounts.enums import Role
 from maillage.accounts.services import role_grant
-from maillage.directory.models import Categorie, Service, Structure
+from maillage.directory.models import Categorie
 from maillage.referrals.enums import ReferralOutcome, ReferralStatus
 from maillage.referrals.models import Referral, ReferralEvent
 from maillage.referrals.selectors import referral_statistics
@@ -28,6 +28,7 @@ from maillage.referrals.services import referral_create, referral_transition, re
 from maillage.referrals.statistics import k_anonymous_table
 from maillage.referrals.tokens import submission_key_new
 from maillage.territories.models import Commune, Territoire
+from tests.orientation.factories import ServiceFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -48,16 +49,13 @@ def _fresh_cache():
 @pytest.fixture
 def services():
     """Two structures with one service each (made directly: an import costs seconds)."""
-    categories = list(Categorie.objects.order_by("code")[:2])
-    made = []
-    for nom, categorie in zip(
-        ("Espace numérique de Morlaix", "Fablab de Morlaix"), categories, strict=True
-    ):
-        structure = Structure.objects.create(nom=nom, courriels=["contact@example.fr"])
-        service = Service.objects.create(structure=structure, nom=f"Accompagnement — {nom}")
-        service.categories.add(categorie)
-        made.append(service)
-    return made
+    codes = Categorie.objects.order_by("code").values_list("code", flat=True)[:2]
+    return [
+        ServiceFactory(structure__nom=nom, nom=f"Accompagnement — {nom}", categories=[code])
+        for nom, code in zip(
+            ("Espace numérique de Morlaix", "Fablab de Morlaix"), codes, strict=True
+        )
+    ]
 
 
 @pytest.fixture
@@ -625,3 +623,18 @@ def test_the_purge_blanks_personal_data_and_keeps_the_statistics(
     after = referral_statistics(superuser)
     assert repr(after) == repr(before)
     assert referrals_purge(wet_run=False) == 0
+
+
+def test_the_statistics_spreadsheet_runs_no_formula_from_a_structure_name(
+    client, make_user, morlaix
+):
+    """A structure named like a formula is written as text (CSV injection)."""
+    service = ServiceFactory(
+        structure__nom='=HYPERLINK("http://example.com","x")', categories=["cybersecurite"]
+    )
+    _create(service, morlaix)
+    client.force_login(make_user("su@example.fr", is_superuser=True))
+    body = client.get(reverse("referrals_espace:statistics_csv")).content.decode("utf-8")
+    rows = list(csv.reader(io.StringIO(body[1:]), delimiter=";"))
+    labels = [row[1] for row in rows if row[0] == "structure"]
+    assert labels == ['\'=HYPERLINK("http://example.com","x")']
