@@ -81,7 +81,9 @@ def access_referral(user: AnyUser, pk: int) -> ReferralAccess:
     """Fetch a case and say what the user may do with it; 404 for anyone else (the case's
     existence is not revealed)."""
     structures = managed_structure_ids(user)
-    referral = _referrals_for(user, structures).filter(pk=pk).first()
+    referral = (
+        _referrals_for(user, structures).select_related("reoriented_to__service").filter(pk=pk)
+    ).first()
     if referral is None:
         raise Http404("Aucune mise en relation à cette adresse.")
     return ReferralAccess(
