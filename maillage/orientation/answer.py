@@ -8,11 +8,16 @@ answer as a private attribute, never serialised. Pure: no database.
 
 from __future__ import annotations
 
-from ninja import Field, Schema
-from pydantic import BaseModel, PrivateAttr
+from pydantic import BaseModel, Field, PrivateAttr
 
 
-class SignalOut(Schema):
+class AnswerPart(BaseModel):
+    """Plain pydantic models, not ninja's `Schema`: the engine builds them itself (ninja's
+    attribute-reading validator would cost a millisecond an answer), and the API returns them
+    as they are."""
+
+
+class SignalOut(AnswerPart):
     mot: str
     terme: str
     source: str
@@ -20,7 +25,7 @@ class SignalOut(Schema):
     points: float
 
 
-class CategorieOut(Schema):
+class CategorieOut(AnswerPart):
     code: str
     libelle: str
     score: float = Field(description="Entre 0 et 1")
@@ -28,12 +33,12 @@ class CategorieOut(Schema):
     explication: list[SignalOut]
 
 
-class RefOut(Schema):
+class RefOut(AnswerPart):
     id: int
     nom: str
 
 
-class OrientationLieuOut(Schema):
+class OrientationLieuOut(AnswerPart):
     id: int
     nom: str
     adresse: str
@@ -45,7 +50,7 @@ class OrientationLieuOut(Schema):
     horaires: str
 
 
-class ResultatOut(Schema):
+class ResultatOut(AnswerPart):
     service: RefOut
     structure: RefOut
     lieu: OrientationLieuOut | None
@@ -58,14 +63,14 @@ class ResultatOut(Schema):
     frais: list[str]
 
 
-class CommuneRefOut(Schema):
+class CommuneRefOut(AnswerPart):
     code: str
     nom: str
     latitude: float
     longitude: float
 
 
-class ContraintesOut(Schema):
+class ContraintesOut(AnswerPart):
     rayon_km: float
     gratuit: bool
     modalite: str
@@ -74,14 +79,14 @@ class ContraintesOut(Schema):
     limite: int
 
 
-class ComprehensionOut(Schema):
+class ComprehensionOut(AnswerPart):
     mots: list[str]
     corrections: dict[str, str]
     inconnus: list[str]
     version_lexique: int
 
 
-class OrientationOut(Schema):
+class OrientationOut(AnswerPart):
     besoin: str
     profil: str
     commune: CommuneRefOut
