@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "maillage.territories",
     "maillage.directory",
     "maillage.orientation",
+    "maillage.referrals",
     "maillage.observatory",
     "maillage.site",
 ]
@@ -250,7 +251,7 @@ MAILLAGE_SIGNALEMENT_RETENTION_DAYS = int(
 MAILLAGE_SIGNALEMENT_PER_HOUR = int(os.environ.get("MAILLAGE_SIGNALEMENT_PER_HOUR", "5"))
 MAILLAGE_SIGNALEMENT_MIN_SECONDS = int(os.environ.get("MAILLAGE_SIGNALEMENT_MIN_SECONDS", "3"))
 
-# Mise en relation (docs/orientation.md): retention of the personal data, reminders, anti-spam.
+# Mise en relation (docs/referrals.md): retention of the personal data, reminders, anti-spam.
 MAILLAGE_REFERRAL_RETENTION_DAYS = int(os.environ.get("MAILLAGE_REFERRAL_RETENTION_DAYS", "365"))
 # A referral never closed is purged this many days after the retention period, from creation.
 MAILLAGE_REFERRAL_GRACE_DAYS = int(os.environ.get("MAILLAGE_REFERRAL_GRACE_DAYS", "90"))

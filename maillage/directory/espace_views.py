@@ -19,8 +19,8 @@ from maillage.accounts.enums import Role
 from maillage.accounts.permissions import can_import, can_use_espace, has_role, is_curator
 from maillage.core.antispam import form_started_now, looks_automated, rate_limited
 from maillage.core.espace import espace_breadcrumb, espace_user
-from maillage.orientation.referral_selectors import referral_count_new
-from maillage.orientation.referral_views import adviser_home
+from maillage.referrals.espace.views import adviser_home
+from maillage.referrals.selectors import referral_count_new
 
 from . import espace_selectors as sel
 from .enums import ImportStatus, SignalementStatus

@@ -8,11 +8,7 @@ from typing import Any
 
 from django.http import HttpResponse
 
-# Kept for orientation/referral_views.py (the referral statistics CSV) until it moves to
-# maillage.referrals and imports maillage.core.csv itself: then delete these two names.
-from maillage.core.csv import csv_response, filename
-
-__all__ = ["csv_response", "filename", "geojson_bytes", "geojson_response", "round_geometry"]
+__all__ = ["geojson_bytes", "geojson_response", "round_geometry"]
 
 
 def geojson_bytes(data: dict[str, Any]) -> bytes:

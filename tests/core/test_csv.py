@@ -10,7 +10,7 @@ from decimal import Decimal
 import numpy as np
 import pytest
 
-from maillage.core.csv import csv_bytes, csv_cell, csv_response, filename
+from maillage.core.csv import csv_bytes, csv_cell, csv_response, filename, neutralise
 
 
 def read(data: bytes) -> list[list[str]]:
@@ -82,3 +82,48 @@ def test_filename_slugifies_codes_and_dates():
         "pays-de-morlaix", "distance-plus-proche:fablab", date(2026, 1, 5), "", extension="csv"
     )
     assert name == "maillage-pays-de-morlaix-distance-plus-proche-fablab-2026-01-05.csv"
+
+
+@pytest.mark.parametrize(
+    ("text", "written"),
+    [
+        ('=HYPERLINK("http://x")', '\'=HYPERLINK("http://x")'),
+        ("+33 6 12", "'+33 6 12"),
+        ("-2+3", "'-2+3"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tcmd", "'\tcmd"),
+        ("\rcmd", "'\rcmd"),
+        ("Fablab de Morlaix", "Fablab de Morlaix"),
+        ("moins de 5", "moins de 5"),
+        ("", ""),
+    ],
+)
+def test_each_formula_start_is_neutralised(text, written):
+    assert neutralise(text) == written
+    assert csv_cell(text) == written
+
+
+def test_numbers_and_booleans_in_french():
+    assert [csv_cell(v) for v in (-3, 2.5, -0.25, 4.0, None, True)] == [
+        "-3",
+        "2,5",
+        "-0,25",
+        "4",
+        "",
+        "oui",
+    ]
+
+
+def test_a_statistics_download_is_a_french_spreadsheet():
+    response = csv_response(
+        filename("mises-en-relation", "statistiques", extension="csv"),
+        ["libelle", "total"],
+        [["=1+1", 7], ["Fablab", 2.5]],
+    )
+    assert response["Content-Disposition"] == (
+        'attachment; filename="maillage-mises-en-relation-statistiques.csv"'
+    )
+    body = response.content.decode("utf-8")
+    assert body.startswith("\ufeff")
+    rows = list(csv.reader(io.StringIO(body[1:]), delimiter=";"))
+    assert rows == [["libelle", "total"], ["'=1+1", "7"], ["Fablab", "2,5"]]

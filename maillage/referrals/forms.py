@@ -1,4 +1,5 @@
-"""Forms of the mise en relation: the person's request, the structure's actions."""
+"""Forms of the mise en relation: the person's request, the structure's and the person's
+actions (their choices come from the workflow's table)."""
 
 from __future__ import annotations
 
@@ -8,15 +9,19 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils.functional import Promise
 
 from maillage.core.antispam import HoneypotMixin
 from maillage.core.forms import MaillageForm
+from maillage.orientation.enums import Profil
 from maillage.territories.enums import CommuneType
 from maillage.territories.models import Commune
 from maillage.territories.selectors import commune_search
 
-from .enums import ContactWay, Profil, ReferralOutcome
+from .enums import ContactWay, ReferralAction, ReferralOutcome
+from .workflow import TRANSITIONS, Actor
 
+StrOrPromise = str | Promise
 PHONE = re.compile(r"^\+?[0-9 .\-()]{10,20}$")
 
 
@@ -154,10 +159,19 @@ def consent_text(structure_name: str) -> str:
     )
 
 
+def _action_choices(actor: Actor) -> list[tuple[str, StrOrPromise]]:
+    """The workflow's actions this actor may ever take (the status decides which one now)."""
+    return [
+        (action, ReferralAction(action).label)
+        for action, transition in TRANSITIONS.items()
+        if actor in transition.actors
+    ]
+
+
 class ReferralActionForm(MaillageForm):
     """One of the structure's actions; the fields used depend on the action."""
 
-    action = forms.CharField(widget=forms.HiddenInput)
+    action = forms.ChoiceField(choices=_action_choices(Actor.STRUCTURE), widget=forms.HiddenInput)
     message = forms.CharField(
         label="Message à la personne",
         max_length=2000,
@@ -184,4 +198,6 @@ class ReferralNoteForm(MaillageForm):
 
 
 class PersonActionForm(MaillageForm):
-    action = forms.ChoiceField(choices=[("annuler", "annuler"), ("cloturer", "cloturer")])
+    """What the person does from their follow-up link: cancel, or say it is solved."""
+
+    action = forms.ChoiceField(choices=_action_choices(Actor.PERSON))

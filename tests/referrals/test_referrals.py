@@ -20,17 +20,15 @@ from django.utils import timezone
 
 from maillage.accounts.enums import Role
 from maillage.accounts.services import role_grant
-from maillage.directory.models import Categorie, Service, Structure
-from maillage.orientation.enums import ReferralOutcome, ReferralStatus
-from maillage.orientation.models import Referral, ReferralEvent
-from maillage.orientation.referral_selectors import k_anonymous_table, referral_statistics
-from maillage.orientation.referrals import (
-    referral_create,
-    referral_transition,
-    referrals_purge,
-    submission_key_new,
-)
+from maillage.directory.models import Categorie
+from maillage.referrals.enums import ReferralOutcome, ReferralStatus
+from maillage.referrals.models import Referral, ReferralEvent
+from maillage.referrals.selectors import referral_statistics
+from maillage.referrals.services import referral_create, referral_transition, referrals_purge
+from maillage.referrals.statistics import k_anonymous_table
+from maillage.referrals.tokens import submission_key_new
 from maillage.territories.models import Commune, Territoire
+from tests.orientation.factories import ServiceFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -51,16 +49,13 @@ def _fresh_cache():
 @pytest.fixture
 def services():
     """Two structures with one service each (made directly: an import costs seconds)."""
-    categories = list(Categorie.objects.order_by("code")[:2])
-    made = []
-    for nom, categorie in zip(
-        ("Espace numérique de Morlaix", "Fablab de Morlaix"), categories, strict=True
-    ):
-        structure = Structure.objects.create(nom=nom, courriels=["contact@example.fr"])
-        service = Service.objects.create(structure=structure, nom=f"Accompagnement — {nom}")
-        service.categories.add(categorie)
-        made.append(service)
-    return made
+    codes = Categorie.objects.order_by("code").values_list("code", flat=True)[:2]
+    return [
+        ServiceFactory(structure__nom=nom, nom=f"Accompagnement — {nom}", categories=[code])
+        for nom, code in zip(
+            ("Espace numérique de Morlaix", "Fablab de Morlaix"), codes, strict=True
+        )
+    ]
 
 
 @pytest.fixture
@@ -501,7 +496,7 @@ def test_unanswered_referrals_are_reminded_at_most_twice(
 
 
 def test_the_reminder_is_also_a_background_task(services, morlaix, manager):
-    from maillage.orientation.tasks import referrals_remind_task
+    from maillage.referrals.tasks import referrals_remind_task
 
     old = _create(services[0], morlaix)
     Referral.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=4))
@@ -558,13 +553,13 @@ def test_statistics_hide_small_structures_and_give_median_response_times(
     for _ in range(2):
         _create(services[1], morlaix)
     stats = referral_statistics(superuser)
-    by_structure = {row.label: row for row in stats["tables"][0].rows}
+    by_structure = {row.label: row for row in stats.tables[0].rows}
     big = by_structure[services[0].structure.nom]
     small = by_structure[services[1].structure.nom]
     assert str(big.cells[2]) == "6" and str(big.total) == "masqué"  # other cells are 0 < 5
     assert all(str(c) == "moins de 5" for c in small.cells) and str(small.total) == "moins de 5"
     assert big.median_response.endswith(" h") and small.median_response == "moins de 5 réponses"
-    assert str(stats["total"]) == "masqué"
+    assert str(stats.total) == "masqué"
     # The spreadsheet publishes the same cells, hidden ones included.
     client = Client()
     client.force_login(superuser)
@@ -577,7 +572,7 @@ def test_statistics_hide_small_structures_and_give_median_response_times(
         for r in csv.DictReader(io.StringIO(body[1:]), delimiter=";")
     }
     big_row = rows[("structure", services[0].structure.nom)]
-    assert [big_row[c] for c in stats["columns"]] == [str(c) for c in big.cells]
+    assert [big_row[c] for c in stats.columns] == [str(c) for c in big.cells]
     assert big_row["total"] == "masqué"
     assert rows[("structure", services[1].structure.nom)]["total"] == "moins de 5"
     assert rows[("Ensemble", "Tout le territoire")]["total"] == "masqué"
@@ -628,3 +623,18 @@ def test_the_purge_blanks_personal_data_and_keeps_the_statistics(
     after = referral_statistics(superuser)
     assert repr(after) == repr(before)
     assert referrals_purge(wet_run=False) == 0
+
+
+def test_the_statistics_spreadsheet_runs_no_formula_from_a_structure_name(
+    client, make_user, morlaix
+):
+    """A structure named like a formula is written as text (CSV injection)."""
+    service = ServiceFactory(
+        structure__nom='=HYPERLINK("http://example.com","x")', categories=["cybersecurite"]
+    )
+    _create(service, morlaix)
+    client.force_login(make_user("su@example.fr", is_superuser=True))
+    body = client.get(reverse("referrals_espace:statistics_csv")).content.decode("utf-8")
+    rows = list(csv.reader(io.StringIO(body[1:]), delimiter=";"))
+    labels = [row[1] for row in rows if row[0] == "structure"]
+    assert labels == ['\'=HYPERLINK("http://example.com","x")']

@@ -1,10 +1,10 @@
-"""Background tasks of the orientation: reminders of unanswered mises en relation."""
+"""Background tasks of the mises en relation: reminders of unanswered ones."""
 
 from __future__ import annotations
 
 from django_tasks import task
 
-from .referrals import referrals_remind
+from .services import referrals_remind
 
 
 @task()

@@ -1,6 +1,6 @@
 """`maillage referrals_remind`: remind the structures of unanswered mises en relation.
 
-Run it every hour from cron or a systemd timer (docs/orientation.md); `--queue` hands the
+Run it every hour from cron or a systemd timer (docs/referrals.md); `--queue` hands the
 work to the background worker instead of doing it now.
 """
 
@@ -12,7 +12,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
-from maillage.orientation.referrals import referrals_remind
+from maillage.referrals.services import referrals_remind
 
 logger = logging.getLogger(__name__)
 
@@ -30,7 +30,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, queue: bool = False, **options: Any) -> None:
         if queue:
-            from maillage.orientation.tasks import referrals_remind_task
+            from maillage.referrals.tasks import referrals_remind_task
 
             result = referrals_remind_task.enqueue()
             self.stdout.write(f"Relance confiée au worker (tâche {result.id}).")
