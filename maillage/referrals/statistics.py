@@ -2,7 +2,8 @@
 database (`selectors.referral_statistics` reads the rows and calls `statistics_tables`).
 
 Every count below k is suppressed, and every total that would let a hidden count be
-recomputed by subtraction (complementary suppression), see `k_anonymous_table`.
+recomputed by subtraction (complementary suppression): the one rule of
+`maillage.core.kanonymity`.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+
+from maillage.core.kanonymity import Cell, cell, hidden, k_anonymous_table
 
 from .enums import ReferralOutcome, ReferralStatus
 
@@ -55,23 +58,6 @@ def column_of(status: str, outcome: str) -> int:
     raise ValueError(status)
 
 
-@dataclass(frozen=True)
-class Cell:
-    """A published count: `value` is None when suppressed."""
-
-    value: int | None
-    small: bool = False  # suppressed because below k (else: to protect another cell)
-    k: int = 5
-
-    def label(self, k: int | None = None) -> str:
-        if self.value is not None:
-            return str(self.value)
-        return f"moins de {k or self.k}" if self.small else "masqué"
-
-    def __str__(self) -> str:
-        return self.label()
-
-
 @dataclass
 class StatRow:
     label: str
@@ -98,51 +84,6 @@ class Statistics:
     tables: list[StatTable]
 
 
-def _cell(value: int, k: int) -> Cell:
-    return Cell(value, k=k) if value >= k else Cell(None, small=True, k=k)
-
-
-def _hidden(value: int, k: int) -> Cell:
-    """Suppressed to protect another cell (or because small)."""
-    return Cell(None, small=value < k, k=k)
-
-
-def k_anonymous_table(
-    counts: dict[str, list[int]], *, k: int
-) -> tuple[dict[str, tuple[list[Cell], Cell]], list[Cell], Cell]:
-    """Suppress every count below k, and every total that would let a hidden count be
-    recomputed: a row total is published only when all its cells are, a column total
-    only when all the column's cells are, the grand total only when all row totals are.
-
-    `counts` maps a row label to its counts per column; returns the rows (cells, total),
-    the column totals and the grand total.
-    """
-    rows: dict[str, tuple[list[Cell], Cell]] = {}
-    width = len(next(iter(counts.values()))) if counts else len(STAT_COLUMNS)
-    column_sums = [0] * width
-    column_open = [True] * width
-    grand = 0
-    grand_open = True
-    for label, values in counts.items():
-        cells = [_cell(v, k) for v in values]
-        total_value = sum(values)
-        if all(c.value is not None for c in cells):
-            total = _cell(total_value, k)
-        else:
-            total = _hidden(total_value, k)
-        rows[label] = (cells, total)
-        for i, v in enumerate(values):
-            column_sums[i] += v
-            column_open[i] = column_open[i] and cells[i].value is not None
-        grand += total_value
-        grand_open = grand_open and total.value is not None
-    column_totals = [
-        _cell(s, k) if column_open[i] else _hidden(s, k) for i, s in enumerate(column_sums)
-    ]
-    grand_total = _cell(grand, k) if grand_open else _hidden(grand, k)
-    return rows, column_totals, grand_total
-
-
 def median_label(durations: Sequence[float], k: int) -> str:
     if len(durations) < k:
         return f"moins de {k} réponses"
@@ -160,7 +101,9 @@ def _table(title: str, key: str, rows: Sequence[StatInput], k: int) -> StatTable
         counts[label][column_of(row.status, row.outcome)] += 1
         if (seconds := row.response_seconds) is not None:
             durations[label].append(seconds)
-    cells, column_totals, grand_total = k_anonymous_table(dict(sorted(counts.items())), k=k)
+    cells, column_totals, grand_total = k_anonymous_table(
+        dict(sorted(counts.items())), k=k, width=len(STAT_COLUMNS)
+    )
     return StatTable(
         title=title,
         rows=[
@@ -187,7 +130,7 @@ def statistics_tables(rows: Sequence[StatInput], *, k: int) -> Statistics:
     for row in rows:
         overall_counts[column_of(row.status, row.outcome)] += 1
     overall = [
-        _cell(v, k) if columns_open[i] else _hidden(v, k) for i, v in enumerate(overall_counts)
+        cell(v, k) if columns_open[i] else hidden(v, k) for i, v in enumerate(overall_counts)
     ]
     total = len(rows)
     answered = [s for row in rows if (s := row.response_seconds) is not None]
@@ -195,7 +138,7 @@ def statistics_tables(rows: Sequence[StatInput], *, k: int) -> Statistics:
         k=k,
         columns=[label for label, _statuses, _outcome in STAT_COLUMNS],
         overall=overall,
-        total=_cell(total, k) if rows_open else _hidden(total, k),
+        total=cell(total, k) if rows_open else hidden(total, k),
         median_response=median_label(answered, k),
         tables=tables,
     )

@@ -20,12 +20,12 @@ from django.utils import timezone
 
 from maillage.accounts.enums import Role
 from maillage.accounts.services import role_grant
+from maillage.core.kanonymity import k_anonymous_table
 from maillage.directory.models import Categorie
 from maillage.referrals.enums import ReferralOutcome, ReferralStatus
 from maillage.referrals.models import Referral, ReferralEvent
 from maillage.referrals.selectors import referral_statistics
 from maillage.referrals.services import referral_create, referral_transition, referrals_purge
-from maillage.referrals.statistics import k_anonymous_table
 from maillage.referrals.tokens import submission_key_new
 from maillage.territories.models import Commune, Territoire
 from tests.orientation.factories import ServiceFactory
