@@ -20,7 +20,7 @@ from pathlib import Path
 
 from maillage.core.text import fold
 from maillage.directory import dedup
-from maillage.directory.lieux_standard import normalize_row, read_rows
+from maillage.directory.imports.standard import normalize_row, read_rows
 
 DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
 LEFT = "anct-client-application/lieux-de-mediation-numerique.cnfs.json"

@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "maillage.directory",
     "maillage.orientation",
     "maillage.observatory",
+    "maillage.espace",
 ]
 
 MIDDLEWARE = [

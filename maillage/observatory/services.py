@@ -15,9 +15,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from maillage.directory.lieux_standard import FileFormatError, RowError
+from maillage.directory.imports import FileFormatError, RowError, read_table
 from maillage.directory.models import Categorie, Lieu
-from maillage.directory.tabular import read_table
 from maillage.orientation.selectors import demand_counts
 from maillage.territories.enums import CommuneType
 from maillage.territories.models import Commune

@@ -7,8 +7,9 @@ from django.contrib.contenttypes.models import ContentType
 
 from maillage.directory import dedup
 from maillage.directory.enums import RevisionAction
+from maillage.directory.imports.lieux import lieux_import
 from maillage.directory.models import DuplicateCandidate, Lieu, Revision, SourceRecord
-from maillage.directory.services import duplicate_decide, lieux_import
+from maillage.directory.services import duplicate_decide
 
 
 def _place(key, nom, adresse, lat=48.5776, lon=-3.8283, pivot=""):

@@ -15,8 +15,8 @@ from django.utils import timezone
 from maillage.accounts.enums import Role
 from maillage.accounts.services import role_grant
 from maillage.directory.enums import RevisionAction, SignalementStatus
+from maillage.directory.imports.lieux import lieux_import
 from maillage.directory.models import Lieu, Revision, Signalement
-from maillage.directory.services import lieux_import
 
 pytestmark = pytest.mark.django_db
 
@@ -101,9 +101,9 @@ def test_manager_cannot_edit_another_structure(client, manager, lieux):
     client.force_login(manager)
     service = other.services.get()
     for url in (
-        reverse("espace:structure_edit", args=[other.structure_id]),
-        reverse("espace:lieu_edit", args=[other.pk]),
-        reverse("espace:service_edit", args=[service.pk]),
+        reverse("directory_espace:structure_edit", args=[other.structure_id]),
+        reverse("directory_espace:lieu_edit", args=[other.pk]),
+        reverse("directory_espace:service_edit", args=[service.pk]),
     ):
         assert client.get(url).status_code == 403
         assert client.post(url, {"nom": "Piraté"}).status_code == 403
@@ -114,7 +114,7 @@ def test_manager_cannot_edit_another_structure(client, manager, lieux):
 def test_manager_edits_their_lieu_and_the_change_is_in_the_history(client, manager, lieux):
     lieu = lieux[0]
     client.force_login(manager)
-    url = reverse("espace:lieu_edit", args=[lieu.pk])
+    url = reverse("directory_espace:lieu_edit", args=[lieu.pk])
     response = client.post(
         url, _lieu_post(lieu, horaires="Mo-Fr 09:00-12:00", telephone="02 98 00 00 00")
     )
@@ -134,7 +134,7 @@ def test_invalid_lieu_form_keeps_what_was_typed(client, manager, lieux):
     lieu = lieux[0]
     client.force_login(manager)
     response = client.post(
-        reverse("espace:lieu_edit", args=[lieu.pk]),
+        reverse("directory_espace:lieu_edit", args=[lieu.pk]),
         _lieu_post(lieu, nom="Nouveau nom", horaires="du lundi au vendredi", latitude="43.3"),
     )
     assert response.status_code == 400
@@ -152,7 +152,7 @@ def test_manager_edits_a_service(client, manager, lieux):
     service = lieux[0].services.get()
     client.force_login(manager)
     response = client.post(
-        reverse("espace:service_edit", args=[service.pk]),
+        reverse("directory_espace:service_edit", args=[service.pk]),
         {
             "nom": "Aide aux démarches en ligne",
             "description": "Sur rendez-vous.",
@@ -182,7 +182,7 @@ def test_a_service_cannot_be_given_another_structures_lieu(client, manager, lieu
     service = lieux[0].services.get()
     client.force_login(manager)
     response = client.post(
-        reverse("espace:service_edit", args=[service.pk]),
+        reverse("directory_espace:service_edit", args=[service.pk]),
         {"nom": service.nom, "lieux": [lieux[1].pk], "communes_desservies": ""},
     )
     assert response.status_code == 400
@@ -193,7 +193,7 @@ def test_administrator_edits_every_structure(client, admin, lieux):
     client.force_login(admin)
     structure = lieux[1].structure
     response = client.post(
-        reverse("espace:structure_edit", args=[structure.pk]),
+        reverse("directory_espace:structure_edit", args=[structure.pk]),
         {"nom": "Fablab du Pays de Morlaix", "pivot": "123 456 789", "courriels": "a@b.fr"},
     )
     assert response.status_code == 302
@@ -209,7 +209,7 @@ def test_territorial_administrator_is_a_curator(client, make_user, lieux):
     user = make_user("territoire@example.fr")
     role_grant(user=user, role=Role.TERRITORY_ADMIN, territoire=Territoire.objects.first())
     client.force_login(user)
-    url = reverse("espace:lieu_edit", args=[lieux[1].pk])
+    url = reverse("directory_espace:lieu_edit", args=[lieux[1].pk])
     assert client.get(url).status_code == 200
 
 
@@ -292,12 +292,15 @@ def test_manager_answers_and_closes_a_report(
     mine, other = Signalement.objects.order_by("lieu__nom")
     client.force_login(manager)
     home = client.get(reverse("espace:home")).content.decode()
-    assert reverse("espace:signalement_detail", args=[mine.pk]) in home
-    assert reverse("espace:signalement_detail", args=[other.pk]) not in home
-    assert client.get(reverse("espace:signalement_detail", args=[other.pk])).status_code == 403
+    assert reverse("directory_espace:signalement_detail", args=[mine.pk]) in home
+    assert reverse("directory_espace:signalement_detail", args=[other.pk]) not in home
+    assert (
+        client.get(reverse("directory_espace:signalement_detail", args=[other.pk])).status_code
+        == 403
+    )
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
-            reverse("espace:signalement_detail", args=[mine.pk]),
+            reverse("directory_espace:signalement_detail", args=[mine.pk]),
             {"status": "corrige", "reponse": "Horaires corrigés, merci !"},
         )
     assert response.status_code == 302
@@ -348,7 +351,7 @@ def test_moving_an_approximate_lieu_makes_its_position_exact(client, manager, li
     Lieu.objects.filter(pk=lieu.pk).update(placement="mairie")
     client.force_login(manager)
     response = client.post(
-        reverse("espace:lieu_edit", args=[lieu.pk]), _lieu_post(lieu, latitude="48.5780")
+        reverse("directory_espace:lieu_edit", args=[lieu.pk]), _lieu_post(lieu, latitude="48.5780")
     )
     assert response.status_code == 302
     lieu.refresh_from_db()
@@ -359,12 +362,15 @@ def test_moving_an_approximate_lieu_makes_its_position_exact(client, manager, li
 
 def test_public_lieu_page_offers_editing_to_its_managers_only(client, manager, lieux):
     url = reverse("directory:lieu_detail", args=[lieux[0].pk])
-    edit = reverse("espace:lieu_edit", args=[lieux[0].pk])
+    edit = reverse("directory_espace:lieu_edit", args=[lieux[0].pk])
     assert edit not in client.get(url).content.decode()
     client.force_login(manager)
     assert edit in client.get(url).content.decode()
     other = reverse("directory:lieu_detail", args=[lieux[1].pk])
-    assert reverse("espace:lieu_edit", args=[lieux[1].pk]) not in client.get(other).content.decode()
+    assert (
+        reverse("directory_espace:lieu_edit", args=[lieux[1].pk])
+        not in client.get(other).content.decode()
+    )
 
 
 def test_permission_predicates(make_user, manager, lieux):

@@ -61,12 +61,12 @@ def run_worker(monkeypatch):
 def _upload(client, content: bytes, name: str = "lieux.json", **extra):
     data = {"fichier": SimpleUploadedFile(name, content), "nouvelle_source": "Réseau test"}
     data.update(extra)
-    return client.post(reverse("espace:import_list"), data)
+    return client.post(reverse("directory_espace:import_list"), data)
 
 
 def test_only_curators_upload(client, make_user):
     client.force_login(make_user("gestion@example.fr"))
-    assert client.get(reverse("espace:import_list")).status_code == 403
+    assert client.get(reverse("directory_espace:import_list")).status_code == 403
 
 
 def test_upload_is_queued_then_imported_by_the_worker(
@@ -77,12 +77,15 @@ def test_upload_is_queued_then_imported_by_the_worker(
         response = _upload(client, json.dumps(ROWS).encode())
     run = ImportRun.objects.get()
     assert response.status_code == 302
-    assert response.url == reverse("espace:import_detail", args=[run.pk])
+    assert response.url == reverse("directory_espace:import_detail", args=[run.pk])
     assert run.status == ImportStatus.PENDING and bytes(run.donnees) == json.dumps(ROWS).encode()
     assert run.created_by == admin and run.source.nom == "Réseau test"
     page = client.get(response.url).content.decode()
     assert "En attente" in page and 'http-equiv="refresh"' in page
-    assert client.get(reverse("espace:import_progress", args=[run.pk])).json()["finished"] is False
+    assert (
+        client.get(reverse("directory_espace:import_progress", args=[run.pk])).json()["finished"]
+        is False
+    )
 
     run_worker()
 
@@ -91,7 +94,7 @@ def test_upload_is_queued_then_imported_by_the_worker(
     assert run.counts["crees"] == 1 and run.counts["rejetes"] == 1
     assert run.progress_done == run.progress_total == 2
     assert Lieu.objects.filter(nom="Espace numérique de Morlaix").exists()
-    progress = client.get(reverse("espace:import_progress", args=[run.pk])).json()
+    progress = client.get(reverse("directory_espace:import_progress", args=[run.pk])).json()
     assert progress == {
         "status": "termine",
         "status_label": "Terminé",
@@ -101,14 +104,14 @@ def test_upload_is_queued_then_imported_by_the_worker(
         "stale": False,
         "finished": True,
     }
-    page = client.get(reverse("espace:import_detail", args=[run.pk])).content.decode()
+    page = client.get(reverse("directory_espace:import_detail", args=[run.pk])).content.decode()
     assert "Lieux créés : 1" in page and "Lignes rejetées : 1" in page
     assert "Commune introuvable" in page and 'http-equiv="refresh"' not in page
-    report = client.get(reverse("espace:import_report_csv", args=[run.pk]))
+    report = client.get(reverse("directory_espace:import_report_csv", args=[run.pk]))
     text = report.content.decode("utf-8-sig")
     assert text.splitlines()[0] == "ligne;champ;valeur;message;bloquant"
     assert "Commune introuvable" in text and "commune" in text
-    listing = client.get(reverse("espace:import_list")).content.decode()
+    listing = client.get(reverse("directory_espace:import_list")).content.decode()
     assert "lieux.json" in listing
 
 
@@ -123,7 +126,7 @@ def test_a_bad_file_fails_clearly_and_writes_nothing(
     run = ImportRun.objects.get()
     assert run.status == ImportStatus.FAILED and run.message
     assert Lieu.objects.count() == before
-    page = client.get(reverse("espace:import_detail", args=[run.pk])).content.decode()
+    page = client.get(reverse("directory_espace:import_detail", args=[run.pk])).content.decode()
     assert "rien n’a été écrit" in page and "déposez-le à nouveau" in page
 
 
@@ -155,7 +158,7 @@ def test_territorial_administrator_uploads(client, make_user):
     user = make_user("territoire@example.fr")
     role_grant(user=user, role=Role.TERRITORY_ADMIN, territoire=Territoire.objects.first())
     client.force_login(user)
-    assert client.get(reverse("espace:import_list")).status_code == 200
+    assert client.get(reverse("directory_espace:import_list")).status_code == 200
 
 
 def test_a_run_whose_worker_died_wrote_nothing_shows_interrupted_and_is_relaunched(
@@ -165,8 +168,8 @@ def test_a_run_whose_worker_died_wrote_nothing_shows_interrupted_and_is_relaunch
     callback, after the rows were written in the transaction): nothing is left in the
     directory; once silent past MAILLAGE_IMPORT_STALE_MINUTES the run shows "Interrompu" with
     an explanation, and a curator relaunches it with the same file."""
-    from maillage.directory.services import lieux_import
-    from maillage.directory.services.uploads import import_run_queue
+    from maillage.directory.imports.lieux import lieux_import
+    from maillage.directory.imports.uploads import import_run_queue
 
     class WorkerKilled(BaseException):
         pass
@@ -189,27 +192,27 @@ def test_a_run_whose_worker_died_wrote_nothing_shows_interrupted_and_is_relaunch
     )
 
     client.force_login(admin)
-    detail = reverse("espace:import_detail", args=[run.pk])
+    detail = reverse("directory_espace:import_detail", args=[run.pk])
     with override_settings(MAILLAGE_IMPORT_STALE_MINUTES=30):
         assert "import-stale" not in client.get(detail).content.decode()  # just started
         ImportRun.objects.filter(pk=run.pk).update(
             progress_at=timezone.now() - timedelta(minutes=31)
         )
         page = client.get(detail).content.decode()
-        progress = client.get(reverse("espace:import_progress", args=[run.pk])).json()
+        progress = client.get(reverse("directory_espace:import_progress", args=[run.pk])).json()
         assert progress["status_label"] == "Interrompu" and progress["finished"] is True
         assert "L’import a été interrompu : rien n’a été écrit" in page
         assert "Relancer l’import" in page and 'http-equiv="refresh"' not in page
-        assert "Interrompu" in client.get(reverse("espace:import_list")).content.decode()
+        assert "Interrompu" in client.get(reverse("directory_espace:import_list")).content.decode()
 
         client.force_login(make_user("gestion@example.fr"))
-        restart = reverse("espace:import_restart", args=[run.pk])
+        restart = reverse("directory_espace:import_restart", args=[run.pk])
         assert client.post(restart).status_code == 403  # curators only
         client.force_login(admin)
         with django_capture_on_commit_callbacks(execute=True):
             response = client.post(restart)
     new_run = ImportRun.objects.exclude(pk=run.pk).get()
-    assert response.url == reverse("espace:import_detail", args=[new_run.pk])
+    assert response.url == reverse("directory_espace:import_detail", args=[new_run.pk])
     run.refresh_from_db()
     assert run.status == ImportStatus.INTERRUPTED and run.donnees is None
     run_worker()
@@ -233,8 +236,7 @@ def test_progress_shows_while_the_one_transaction_is_open(
     which is gone once the run ends."""
     from django.db import connection
 
-    from maillage.directory import progress_file
-    from maillage.directory.services import uploads
+    from maillage.directory.imports import progress_file, uploads
 
     if connection.vendor != "sqlite":
         pytest.skip(
@@ -247,7 +249,7 @@ def test_progress_shows_while_the_one_transaction_is_open(
     with django_capture_on_commit_callbacks(execute=True):
         _upload(client, json.dumps(_many_rows(450)).encode())
     run = ImportRun.objects.get()
-    url = reverse("espace:import_progress", args=[run.pk])
+    url = reverse("directory_espace:import_progress", args=[run.pk])
     seen: list[dict] = []
     real_import = uploads.lieux_import
 
@@ -273,7 +275,7 @@ def test_progress_shows_while_the_one_transaction_is_open(
 
 
 def test_a_recent_progress_file_keeps_an_old_run_alive(admin, tmp_path, settings):
-    from maillage.directory.progress_file import progress_clear, progress_write
+    from maillage.directory.imports.progress_file import progress_clear, progress_write
 
     settings.VAR_DIR = tmp_path
     settings.MAILLAGE_IMPORT_STALE_MINUTES = 30

@@ -2,7 +2,7 @@
 
 import pytest
 
-from maillage.directory.french_hours import format_week, from_day_columns, to_osm
+from maillage.directory.imports.french_hours import format_week, from_day_columns, to_osm
 
 
 @pytest.mark.parametrize(

@@ -6,8 +6,8 @@ import pytest
 
 from maillage.accounts.enums import Role
 from maillage.accounts.services import role_grant
+from maillage.directory.imports.lieux import lieux_import
 from maillage.directory.models import Lieu
-from maillage.directory.services import lieux_import
 from maillage.directory.services.history import directory_object_update
 
 pytestmark = pytest.mark.django_db

@@ -4,14 +4,16 @@ import json
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.management import CommandError, call_command
 
-from maillage.directory.lieux_standard import FileFormatError
+from maillage.directory.imports import FileFormatError
+from maillage.directory.imports.lieux import lieux_import
 from maillage.directory.models import Categorie, ImportRun, Lieu, SourceRecord
-from maillage.directory.services import lieux_import, taxonomie_rows
+from maillage.directory.taxonomy import taxonomie_rows
 
 pytestmark = pytest.mark.django_db
-SHARED = Path(__file__).resolve().parents[3] / "shared"
+SHARED = Path(settings.SHARED_DIR)
 
 
 def _row(**extra):

@@ -4,8 +4,8 @@ import math
 
 import pytest
 
-from maillage.directory import lambert93
-from maillage.directory.lambert93 import Projection
+from maillage.directory.imports import lambert93
+from maillage.directory.imports.lambert93 import Projection
 
 # One metre on the ground, in degrees of latitude (and of longitude at 51° N, the worst case
 # in metropolitan France).

@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from maillage.directory import lambert93
-from maillage.directory import lieux_standard as std
+from maillage.directory.imports import lambert93
+from maillage.directory.imports import standard as std
 
 LABELS = {
     "aide aux demarches administratives": "demarches-administratives",

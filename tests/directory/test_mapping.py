@@ -8,15 +8,17 @@ from django.core.management import CommandError, call_command
 from openpyxl import Workbook
 
 from maillage.directory.enums import ImportStatus
-from maillage.directory.lieux_standard import FileFormatError
-from maillage.directory.mapping import Mapping, MappingError, apply_mapping
-from maillage.directory.models import ColumnMapping, ImportRun, Lieu, Source, SourceRecord
-from maillage.directory.services import (
-    column_mapping_save,
-    lieux_import,
+from maillage.directory.imports import FileFormatError
+from maillage.directory.imports.lieux import lieux_import
+from maillage.directory.imports.mapping import (
+    Mapping,
+    MappingError,
+    apply_mapping,
     mapping_load,
     shipped_mappings,
 )
+from maillage.directory.models import ColumnMapping, ImportRun, Lieu, Source, SourceRecord
+from maillage.directory.services import column_mapping_save
 
 MAPPING = {
     "colonnes": {

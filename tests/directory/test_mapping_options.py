@@ -5,11 +5,11 @@ import json
 
 import pytest
 
-from maillage.directory import lambert93
 from maillage.directory.enums import Placement
-from maillage.directory.mapping import Mapping, MappingError, apply_mapping
+from maillage.directory.imports import lambert93
+from maillage.directory.imports.lieux import lieux_import
+from maillage.directory.imports.mapping import Mapping, MappingError, apply_mapping, mapping_load
 from maillage.directory.models import Lieu
-from maillage.directory.services import lieux_import, mapping_load
 
 MORLAIX = (48.5776, -3.8283)  # place des Otages
 

@@ -7,13 +7,16 @@ import of the same file changes nothing.
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.db import connection
 
+from maillage.directory.imports.lieux import lieux_import
+from maillage.directory.imports.mapping import mapping_load
 from maillage.directory.models import Lieu
-from maillage.directory.services import column_mapping_save, lieux_import, mapping_load
+from maillage.directory.services import column_mapping_save
 
 pytestmark = pytest.mark.django_db
-DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
+DATA = Path(settings.SHARED_DIR) / "data"
 #: Above this many rows a real file is imported on SQLite only. The counts come from the
 #: Python import code, not from the database; PostgreSQL still imports every smaller real
 #: file and every hand-made one. This keeps CI, which runs the suite on both, within budget.

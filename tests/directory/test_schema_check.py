@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from maillage.directory.schema_check import schema_validate
+from maillage.directory.imports import read_table
+from maillage.directory.imports.schema_check import schema_validate
 
 SCHEMA = Path(settings.LIEUX_SCHEMA_PATH)
 EXAMPLE = SCHEMA.parent / "exemple-valide.csv"
@@ -21,7 +22,7 @@ def example() -> bytes:
 
 
 def test_the_official_example_has_no_error(example):
-    assert schema_validate(example, SCHEMA) == ([], 0)
+    assert schema_validate(read_table(example, "exemple.csv"), SCHEMA) == ([], 0)
 
 
 def test_errors_name_line_field_value_in_french(example):
@@ -31,7 +32,7 @@ def test_errors_name_line_field_value_in_french(example):
     writer = csv.DictWriter(out, fieldnames=list(rows[0]))
     writer.writeheader()
     writer.writerows(rows)
-    warnings, total = schema_validate(out.getvalue().encode(), SCHEMA)
+    warnings, total = schema_validate(read_table(out.getvalue().encode(), "l.csv"), SCHEMA)
     assert total >= 1
     error = next(w for w in warnings if w.field == "schéma : code_postal")
     assert (error.line, error.value, error.blocking) == (2, "ABCDE", False)
@@ -39,4 +40,6 @@ def test_errors_name_line_field_value_in_french(example):
 
 
 def test_an_absent_schema_skips_the_check(tmp_path):
-    assert schema_validate(b"id,nom\n1,EPN\n", tmp_path / "schema.json") is None
+    assert (
+        schema_validate(read_table(b"id,nom\n1,EPN\n", "l.csv"), tmp_path / "schema.json") is None
+    )

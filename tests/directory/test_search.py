@@ -6,7 +6,7 @@ import pytest
 
 from maillage.core import text
 from maillage.directory import fulltext
-from maillage.directory.services import lieux_import
+from maillage.directory.imports.lieux import lieux_import
 
 pytestmark = pytest.mark.django_db
 
@@ -214,7 +214,7 @@ def test_open_now_uses_the_opening_hours(client):
     lieux_import(data=json.dumps(rows).encode(), filename="l.json", source_name="test")
     monday = datetime(2026, 11, 23, 10, 0, tzinfo=ZoneInfo("Europe/Paris"))
     # The clock is the one thing this test must fix: "now" is Monday 10:00 in Paris.
-    with patch("maillage.directory.selectors.timezone.localtime", return_value=monday):
+    with patch("maillage.directory.selectors.search.timezone.localtime", return_value=monday):
         body = _get(client, ouvert_maintenant="true")
     assert _names(body) == ["Ouvert le lundi matin"]
 

@@ -6,8 +6,7 @@ import json
 import pytest
 from openpyxl import Workbook
 
-from maillage.directory.lieux_standard import FileFormatError
-from maillage.directory.tabular import read_table
+from maillage.directory.imports import FileFormatError, read_table
 
 CSV = "nom;commune;services\nEPN de Morlaix;Morlaix;Atelier / Accès\nMédiathèque;Brest;Accès\n"
 

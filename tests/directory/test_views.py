@@ -5,8 +5,8 @@ import json
 import pytest
 from django.urls import reverse
 
+from maillage.directory.imports.lieux import lieux_import
 from maillage.directory.models import Lieu
-from maillage.directory.services import lieux_import
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from maillage.directory.services import lieux_import
+from maillage.directory.imports.lieux import lieux_import
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from maillage.directory.services import taxonomie_load
+from maillage.directory.services.taxonomy import taxonomie_load
 from maillage.territories.reference import ReferenceDataError
 from maillage.territories.services import reference_load
 

@@ -9,11 +9,11 @@ from django.db import connections, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from .. import lieux_standard as std
 from ..enums import ImportStatus
 from ..models import ImportRun, Source
-from ..progress_file import ProgressFile, progress_clear
-from .imports import lieux_import
+from .errors import FileFormatError
+from .lieux import lieux_import
+from .progress_file import ProgressFile, progress_clear
 
 if TYPE_CHECKING:
     from django.db.backends.base.base import BaseDatabaseWrapper
@@ -128,7 +128,7 @@ def import_run_execute(*, run_id: int) -> dict[str, int]:
             progress=writer,
             run=run,
         )
-    except std.FileFormatError:
+    except FileFormatError:
         # lieux_import has recorded the failure and its message on the run.
         ImportRun.objects.filter(pk=run.pk).update(donnees=None)
         return {}

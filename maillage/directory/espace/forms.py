@@ -1,23 +1,25 @@
-"""Forms of the management space: editing the directory, reports, uploads."""
+"""Forms of the directory's management space: editing the directory, closing reports, uploads,
+column mappings."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django import forms
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.utils.translation import gettext_lazy as _
 
-from maillage.core.antispam import HoneypotMixin
 from maillage.core.forms import MaillageForm, uploaded_file_checked
 from maillage.territories.enums import CommuneType
 from maillage.territories.models import Commune
 from maillage.territories.selectors import commune_search
 
-from . import opening_hours
-from .enums import Frais, Modalite, SignalementStatus, SignalementTopic
-from .models import Categorie, Lieu, Service, Source, Structure
+from .. import opening_hours
+from ..enums import Frais, Modalite, SignalementStatus
+from ..imports.mapping import STANDARD_FIELDS, Mapping, MappingError
+from ..models import Categorie, Lieu, Service, Source, Structure
 
 
 class LinesField(forms.CharField):
@@ -253,34 +255,6 @@ class ServiceForm(MaillageForm):
         return [found[code] for code in dict.fromkeys(codes)]
 
 
-class SignalementForm(HoneypotMixin, MaillageForm):
-    """The public "signaler une erreur" form; `website` is a honeypot left empty by people."""
-
-    sujet = forms.ChoiceField(label="Qu'est-ce qui est inexact ?", choices=SignalementTopic.choices)
-    message = forms.CharField(
-        label="Votre message",
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="Dites ce qui est faux et, si vous le savez, la bonne information.",
-    )
-    courriel = forms.EmailField(
-        label="Votre adresse e-mail",
-        required=False,
-        help_text=(
-            "Facultatif. Si vous la donnez, nous l'utilisons seulement pour vous dire ce que "
-            "nous avons fait de votre signalement ; elle est effacée 90 jours après sa clôture."
-        ),
-    )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        retention = getattr(settings, "MAILLAGE_SIGNALEMENT_RETENTION_DAYS", 90)
-        self.fields["courriel"].help_text = (
-            "Facultatif. Si vous la donnez, elle sert seulement à vous dire ce que nous avons "
-            f"fait de votre signalement ; elle est effacée {retention} jours après sa clôture."
-        )
-
-
 class SignalementCloseForm(MaillageForm):
     status = forms.ChoiceField(
         label="Suite donnée",
@@ -333,3 +307,101 @@ class ImportUploadForm(MaillageForm):
                 "source", "Choisissez la source du fichier ou donnez le nom d'une nouvelle source."
             )
         return data
+
+
+# Column mappings: a sample file, then a column for each standard field.
+
+MAX_SAMPLE_BYTES = 20 * 1024 * 1024
+
+
+class MappingSampleForm(MaillageForm):
+    echantillon = forms.FileField(
+        label=_("Fichier d'exemple du producteur"),
+        help_text=_("CSV, XLSX ou JSON, 20 Mo au plus : ses colonnes sont proposées ensuite."),
+    )
+    options = forms.CharField(
+        label=_("Options de lecture (JSON)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_('Par exemple {"feuille": "Lieux"} ou {"chemin_enregistrements": "data"}.'),
+    )
+
+    def clean_echantillon(self) -> Any:
+        sample = self.cleaned_data["echantillon"]
+        if sample.size > MAX_SAMPLE_BYTES:
+            raise forms.ValidationError(_("Fichier trop volumineux (plus de 20 Mo)."))
+        return sample
+
+    def clean_options(self) -> dict[str, Any]:
+        return _json_object(self.cleaned_data["options"])
+
+
+class MappingForm(MaillageForm):
+    """One choice of the sample's columns per standard field, plus values and options."""
+
+    valeurs = forms.CharField(
+        label=_("Traduction des valeurs (JSON)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_(
+            "Par champ, valeur du producteur → valeur normalisée ; pour « services », un code de "
+            "la taxonomie, ou null pour écarter une valeur hors périmètre."
+        ),
+    )
+    options = forms.CharField(
+        label=_("Options (JSON)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_(
+            "separateur_valeurs, regrouper_par, departements, valeurs_par_defaut… (voir la "
+            "documentation de l'annuaire)."
+        ),
+    )
+
+    def __init__(self, *args: Any, columns: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.columns = columns
+        choices = [("", _("— aucune —")), *[(c, c) for c in columns]]
+        for name, label in STANDARD_FIELDS.items():
+            self.fields[f"colonne_{name}"] = forms.ChoiceField(
+                label=f"{label} ({name})", choices=choices, required=False
+            )
+
+    def field_names(self) -> list[str]:
+        return [f"colonne_{name}" for name in STANDARD_FIELDS]
+
+    def clean_valeurs(self) -> dict[str, Any]:
+        return _json_object(self.cleaned_data["valeurs"])
+
+    def clean_options(self) -> dict[str, Any]:
+        return _json_object(self.cleaned_data["options"])
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if self.errors:
+            return data
+        colonnes = {
+            name: data[f"colonne_{name}"] for name in STANDARD_FIELDS if data.get(f"colonne_{name}")
+        }
+        try:
+            self.mapping = Mapping.from_dict(
+                {"colonnes": colonnes, "valeurs": data["valeurs"], "options": data["options"]}
+            )
+        except MappingError as exc:
+            raise forms.ValidationError(exc.problems) from exc
+        return data
+
+
+def _json_object(text: str) -> dict[str, Any]:
+    if not text.strip():
+        return {}
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise forms.ValidationError(
+            _("JSON illisible ligne %(line)s, colonne %(col)s."),
+            params={"line": exc.lineno, "col": exc.colno},
+        ) from exc
+    if not isinstance(value, dict):
+        raise forms.ValidationError(_("Un objet JSON est attendu ({…})."))
+    return value

@@ -1,93 +1,38 @@
-"""The management space (/espace/): structure managers and administrators curate the directory."""
+"""The directory's pages of the management space (/espace/…, namespace `directory_espace`):
+structure managers and administrators edit structures, lieux and services, close reports,
+and administrators import files. The space's home is `maillage.espace`."""
 
 from __future__ import annotations
 
 import csv
 from typing import Any
-from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
-from maillage.accounts.enums import Role
-from maillage.accounts.permissions import can_import, can_use_espace, has_role, is_curator
-from maillage.core.antispam import form_started_now, looks_automated, rate_limited
+from maillage.accounts.permissions import can_import
 from maillage.core.espace import espace_breadcrumb, espace_user
-from maillage.orientation.referral_selectors import referral_count_new
-from maillage.orientation.referral_views import adviser_home
 
-from . import espace_selectors as sel
-from .enums import ImportStatus, SignalementStatus
-from .espace_forms import (
+from ..enums import ImportStatus, SignalementStatus
+from ..imports.uploads import import_run_queue, import_run_restart, source_for_upload
+from ..models import ImportRun, Lieu, Service, Structure
+from ..selectors import revisions_of
+from ..services.history import directory_object_update
+from ..services.signalements import signalement_close
+from . import selectors as sel
+from .forms import (
     ImportUploadForm,
     LieuForm,
     ServiceForm,
     SignalementCloseForm,
-    SignalementForm,
     StructureForm,
     initial_of,
 )
-from .models import ImportRun, Lieu, Service, Structure
-from .selectors import COMMUNE_HEAVY
-from .services.history import directory_object_update, revisions_of
-from .services.signalements import signalement_close, signalement_create
-from .services.uploads import import_run_queue, import_run_restart, source_for_upload
-
-
-def espace_home(request: HttpRequest) -> HttpResponse:
-    """A manager's structures, lieux, services and open reports; everything for a curator."""
-    if not can_use_espace(request.user):
-        if has_role(request.user, Role.ADVISER):
-            # A conseiller's home: the cases they created, and a new journey for someone.
-            return adviser_home(request)
-        return render(
-            request,
-            "directory/espace/no_role.html",
-            {"title": "Mon espace", "breadcrumb_data": {"current": "Mon espace"}},
-            status=403,
-        )
-    curator = is_curator(request.user)
-    q = request.GET.get("q", "").strip()[:100]
-    structures = Paginator(sel.structures_for(request.user, q), 20).get_page(
-        request.GET.get("page")
-    )
-    signalements = Paginator(sel.signalements_for(request.user), 20).get_page(
-        request.GET.get("page_signalements")
-    )
-    lieux: list[Lieu] = []
-    services: list[Service] = []
-    if not curator:
-        ids = [s.pk for s in structures]
-        lieux = list(
-            Lieu.objects.filter(structure_id__in=ids)
-            .select_related("commune")
-            .defer(*COMMUNE_HEAVY)
-            .order_by("nom")
-        )
-        services = list(Service.objects.filter(structure_id__in=ids).order_by("nom"))
-    return render(
-        request,
-        "directory/espace/home.html",
-        {
-            "title": "Mon espace",
-            "curator": curator,
-            "q": q,
-            "structures_extra": f"q={quote(q)}&" if q else "",
-            "structures": structures,
-            "lieux": lieux,
-            "services": services,
-            "signalements": signalements,
-            "referrals_new": referral_count_new(request.user),
-            "imports": ImportRun.objects.select_related("source")[:5] if curator else [],
-            "breadcrumb_data": {"current": "Mon espace"},
-        },
-    )
 
 
 def _edit(
@@ -214,67 +159,6 @@ def signalement_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-# Public: "signaler une erreur" on a lieu page.
-
-
-@login_not_required
-def signalement_create_view(request: HttpRequest, pk: int) -> HttpResponse:
-    lieu = get_object_or_404(Lieu.objects.select_related("structure"), pk=pk)
-    if request.method == "POST":
-        form = SignalementForm(request.POST)
-        if form.is_valid():
-            data = form.cleaned_data
-            if looks_automated(data, min_seconds=settings.MAILLAGE_SIGNALEMENT_MIN_SECONDS):
-                # Looks automated: answer as if accepted, record nothing.
-                return render(request, "directory/signalement_merci.html", {"lieu": lieu})
-            if rate_limited(
-                request, scope="signalement", per_hour=settings.MAILLAGE_SIGNALEMENT_PER_HOUR
-            ):
-                form.add_error(
-                    None,
-                    "Vous avez envoyé beaucoup de signalements en peu de temps : réessayez "
-                    "dans une heure, ou écrivez directement à la structure.",
-                )
-                return _signalement_page(request, lieu, form, status=429)
-            signalement_create(
-                lieu=lieu,
-                sujet=data["sujet"],
-                message=data["message"],
-                courriel=data["courriel"],
-                base_url=request.build_absolute_uri("/")[:-1],
-            )
-            return render(
-                request,
-                "directory/signalement_merci.html",
-                {"title": "Merci", "lieu": lieu},
-            )
-        return _signalement_page(request, lieu, form, status=400)
-    form = SignalementForm(initial={"started": form_started_now()})
-    return _signalement_page(request, lieu, form)
-
-
-def _signalement_page(
-    request: HttpRequest, lieu: Lieu, form: SignalementForm, status: int = 200
-) -> HttpResponse:
-    return render(
-        request,
-        "directory/signalement_form.html",
-        {
-            "title": f"Signaler une erreur — {lieu.nom}",
-            "lieu": lieu,
-            "form": form,
-            "breadcrumb_data": {
-                "links": [
-                    {"url": reverse("directory:search"), "title": "Annuaire"},
-                    {"url": reverse("directory:lieu_detail", args=[lieu.pk]), "title": lieu.nom},
-                ],
-                "current": "Signaler une erreur",
-            },
-        },
-        status=status,
-    )
-
-
 # Imports uploaded by administrators.
 
 
@@ -296,7 +180,7 @@ def import_list(request: HttpRequest) -> HttpResponse:
             data=upload.read(), filename=upload.name, source=source, user=espace_user(request)
         )
         messages.success(request, "Fichier reçu : l'import va commencer.")
-        return redirect("espace:import_detail", pk=run.pk)
+        return redirect("directory_espace:import_detail", pk=run.pk)
     runs = Paginator(
         ImportRun.objects.select_related("source", "created_by").defer("donnees", "rapport"), 20
     ).get_page(request.GET.get("page"))
@@ -360,7 +244,7 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
             and ImportRun.objects.filter(pk=run.pk, donnees__isnull=False).exists(),
             "rapport": rapport,
             "breadcrumb_data": espace_breadcrumb(
-                f"Import « {run.fichier} »", (reverse("espace:import_list"), "Imports")
+                f"Import « {run.fichier} »", (reverse("directory_espace:import_list"), "Imports")
             ),
         },
     )
@@ -370,14 +254,14 @@ def import_restart(request: HttpRequest, pk: int) -> HttpResponse:
     """POST only: relaunch an import whose worker died ("Relancer")."""
     run = _run(request, pk)
     if request.method != "POST":
-        return redirect("espace:import_detail", pk=run.pk)
+        return redirect("directory_espace:import_detail", pk=run.pk)
     try:
         new_run = import_run_restart(run=run, user=espace_user(request))
     except ValueError as exc:
         messages.error(request, str(exc))
-        return redirect("espace:import_detail", pk=run.pk)
+        return redirect("directory_espace:import_detail", pk=run.pk)
     messages.success(request, "Import relancé avec le même fichier.")
-    return redirect("espace:import_detail", pk=new_run.pk)
+    return redirect("directory_espace:import_detail", pk=new_run.pk)
 
 
 def import_progress(request: HttpRequest, pk: int) -> JsonResponse:

@@ -4,6 +4,10 @@ data·inclusion publishes its structures and their services in two files; the se
 names the structure by its id. Its rows add taxonomy categories to the service of the lieu
 imported from the structures file under that id. Thematiques outside the taxonomy (mobilité,
 logement…) are out of scope: dropped and counted.
+
+Like every import, a completion goes through the change pipeline (history row with the
+import, full-text index, listeners such as the observatory's recompute), and a service whose
+categories a person edited by hand keeps them (a report line says so).
 """
 
 from __future__ import annotations
@@ -11,19 +15,22 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
 from maillage.core.text import fold
 
-from .. import lieux_standard as std
-from ..enums import ImportStatus
-from ..models import Categorie, SourceRecord
-from .indexing import services_reindex
+from ..changes import ChangeOrigin, directory_changed, m2m_value
+from ..enums import ImportStatus, RevisionAction
+from ..models import Categorie, Service, SourceRecord
+from ..selectors.history import editor_role, fields_edited_by_hand, objects_edited_by_hand
+from . import standard as std
+from .errors import RowError
 
 if TYPE_CHECKING:
-    from .imports import ImportResult
+    from .result import ImportResult
 
 
 def _code(value: str, labels: dict[str, str]) -> str | None:
@@ -49,13 +56,14 @@ def services_complete(
     }
     categories = {c.code: c for c in Categorie.objects.all()}
     wanted: dict[str, set[str]] = {}
+    first_line: dict[str, int] = {}
     out_of_scope = 0
     for line, row in rows:
         identifiant = str(row.get("id") or "")
         record = records.get(identifiant)
         if record is None or record.service is None:
             result.errors.append(
-                std.RowError(
+                RowError(
                     line,
                     "id",
                     identifiant,
@@ -72,9 +80,12 @@ def services_complete(
             else:
                 codes.add(code)
         wanted.setdefault(identifiant, set()).update(codes)
+        first_line.setdefault(identifiant, line)
 
-    touched = []
+    touched: list[Service] = []
+    changes: list[dict[str, list[Any]]] = []
     with transaction.atomic():
+        edited = objects_edited_by_hand([Service])
         for identifiant, codes in wanted.items():
             service = records[identifiant].service
             assert service is not None  # noqa: S101 - filtered above
@@ -83,8 +94,14 @@ def services_complete(
             if not missing:
                 result.unchanged += 1
                 continue
+            line = first_line[identifiant]
+            if _kept_by_hand(service, edited, sorted(codes | before), line, result):
+                result.unchanged += 1
+                continue
+            labels_before = m2m_value(service.categories.all())
             service.categories.add(*(categories[c] for c in sorted(missing)))
-            touched.append(service.pk)
+            touched.append(service)
+            changes.append({"categories": [labels_before, m2m_value(service.categories.all())]})
             result.updated += 1
             run.modifications.append({"id": identifiant, "champs": ["categories"]})
         run.status = ImportStatus.DONE
@@ -100,10 +117,49 @@ def services_complete(
             "lignes_regroupees": result.grouped_rows,
             "valeurs_hors_perimetre": result.ignored_values + out_of_scope,
         }
+        if result.kept_fields:
+            run.counts["champs_conserves"] = result.kept_fields
         run.rapport = [e.as_dict() for e in result.errors]
         run.save()
-        services_reindex(touched)
+        directory_changed(
+            objs=touched,
+            action=RevisionAction.IMPORT,
+            changes=changes,
+            import_run=run,
+            origin=ChangeOrigin.COMPLETION,
+        )
     if progress:
         progress(len(rows), len(rows))
     result.ignored_values += out_of_scope
     return result
+
+
+def _kept_by_hand(
+    service: Service,
+    edited: set[tuple[int, int]],
+    wanted: list[str],
+    line: int,
+    result: ImportResult,
+) -> bool:
+    """A person chose this service's categories since the last import that set them: the
+    completion leaves them, with a report line (as a newer lieux file would)."""
+    ct = ContentType.objects.get_for_model(Service)
+    if (ct.pk, service.pk) not in edited:
+        return False
+    revision = fields_edited_by_hand(service).get("categories")
+    if revision is None:
+        return False
+    when = timezone.localtime(revision.created_at).strftime("%d/%m/%Y")
+    shown = ", ".join(wanted)
+    result.kept_fields += 1
+    result.errors.append(
+        RowError(
+            line,
+            "catégories",
+            shown,
+            f"conservée : modifiée à la main le {when} par "
+            f"{editor_role(revision.user, service.structure_id)}, valeur du fichier : {shown}",
+            blocking=False,
+        )
+    )
+    return True

@@ -1,18 +1,21 @@
-"""Reads of the management space: what a user may curate, fetched and authorized."""
+"""Reads of the directory's management space: what a user may curate, fetched and authorized,
+and the directory's part of the space's home."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from maillage.accounts.permissions import can_manage_structure, is_curator, managed_structure_ids
 
-from .enums import SignalementStatus
-from .models import Lieu, Service, Signalement, Structure
-from .selectors import COMMUNE_HEAVY
+from ..enums import SignalementStatus
+from ..models import ImportRun, Lieu, Service, Signalement, Structure
+from ..selectors import COMMUNE_HEAVY
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -83,3 +86,45 @@ def access_signalement(user: AnyUser, pk: int) -> Signalement:
     if not can_manage_structure(user, signalement.lieu.structure_id):
         raise PermissionDenied("Ce signalement concerne une structure que vous ne gérez pas.")
     return signalement
+
+
+def espace_summary(
+    user: AnyUser,
+    *,
+    q: str = "",
+    page: str | None = None,
+    page_signalements: str | None = None,
+) -> dict[str, Any]:
+    """The directory's part of the management-space home: a manager's structures, lieux,
+    services and open reports; every structure (searchable) and the last imports for a
+    curator. `q` searches the structures, `page` and `page_signalements` page the lists."""
+    curator = is_curator(user)
+    structures = Paginator(structures_for(user, q), 20).get_page(page)
+    signalements = Paginator(signalements_for(user), 20).get_page(page_signalements)
+    lieux: list[Lieu] = []
+    services: list[Service] = []
+    if not curator:
+        ids = [s.pk for s in structures]
+        lieux = list(
+            Lieu.objects.filter(structure_id__in=ids)
+            .select_related("commune")
+            .defer(*COMMUNE_HEAVY)
+            .order_by("nom")
+        )
+        services = list(Service.objects.filter(structure_id__in=ids).order_by("nom"))
+    return {
+        "curator": curator,
+        "q": q,
+        "structures_extra": f"q={quote(q)}&" if q else "",
+        "structures": structures,
+        "lieux": lieux,
+        "services": services,
+        "signalements": signalements,
+        "imports": list(
+            ImportRun.objects.select_related("source").defer("donnees", "rapport", "modifications")[
+                :5
+            ]
+        )
+        if curator
+        else [],
+    }

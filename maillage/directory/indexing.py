@@ -1,11 +1,14 @@
-"""The full-text index of services."""
+"""The full-text index of services: what a service is found by, rewritten by the change
+pipeline (`changes.directory_changed`) and by `maillage index_services`."""
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from collections.abc import Collection
 
-from .. import fulltext
-from ..models import Service
+from django.db.models import Prefetch, QuerySet
+
+from . import fulltext
+from .models import Lieu, Service
 
 
 def service_document(service: Service) -> str:
@@ -20,10 +23,15 @@ def service_document(service: Service) -> str:
     return fulltext.document(parts)
 
 
-def services_reindex(ids: list[int] | None = None) -> int:
-    """Rebuild the full-text entries of these services (all when None)."""
+def services_reindex(ids: list[int] | None = None, *, without_lieux: Collection[int] = ()) -> int:
+    """Rebuild the full-text entries of these services (all when None).
+
+    `without_lieux`: lieux about to be deleted, left out of their services' text."""
+    lieux = Lieu.objects.select_related("commune")
+    if without_lieux:
+        lieux = lieux.exclude(pk__in=sorted(without_lieux))
     services = Service.objects.select_related("structure").prefetch_related(
-        "categories", "lieux__commune"
+        "categories", Prefetch("lieux", queryset=lieux)
     )
     if ids is None:
         return _reindex(services)
@@ -32,6 +40,11 @@ def services_reindex(ids: list[int] | None = None) -> int:
         _reindex(services.filter(pk__in=ids[start : start + 900]))
         for start in range(0, len(ids), 900)
     )
+
+
+def services_unindex(ids: list[int]) -> None:
+    """Take these services (about to be deleted) out of the full-text index."""
+    fulltext.remove(ids)
 
 
 def _reindex(services: QuerySet[Service]) -> int:

@@ -8,20 +8,26 @@ three parts, all plain JSON:
 - `valeurs`: per standard field, producer value → normalised value (a taxonomy code for
   `services`; a list for several; `null` to drop a value that is out of scope);
 - `options`: reading and shaping options (see `OPTIONS`).
+
+Mappings shipped with Maillage for known producers live in `data/mappings/<name>.json`
+(`shipped_mappings`, `mapping_load`); saving one for a source is a write
+(`services.mappings.column_mapping_save`).
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from importlib.resources import files
 from typing import Any
 
 from django.utils.text import slugify
 
 from . import french_hours, lambert93
-from .lieux_standard import FileFormatError, RowError
+from .errors import FileFormatError, RowError
 
 # Fields of the national standard (v1.0.2 names) a mapping may fill.
 STANDARD_FIELDS: dict[str, str] = {
@@ -196,6 +202,32 @@ class Mapping:
                     f"Colonnes du fichier : {', '.join(sorted(present)[:60])}."
                 ]
             )
+
+
+def shipped_mappings() -> list[str]:
+    """Names of the mappings shipped with Maillage (`data/mappings/<name>.json`)."""
+    folder = files("maillage.directory").joinpath("data/mappings")
+    return sorted(
+        p.name.removesuffix(".json") for p in folder.iterdir() if p.name.endswith(".json")
+    )
+
+
+def mapping_load(text_or_name: str) -> Mapping:
+    """A mapping from its JSON text or the name of a shipped one; `MappingError` if invalid."""
+    text = text_or_name
+    if text_or_name in shipped_mappings():
+        text = (
+            files("maillage.directory")
+            .joinpath(f"data/mappings/{text_or_name}.json")
+            .read_text("utf-8")
+        )
+    try:
+        data: Any = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise MappingError(
+            [f"Correspondance illisible ligne {exc.lineno}, colonne {exc.colno} ({exc.msg})."]
+        ) from exc
+    return Mapping.from_dict(data)
 
 
 def _check_new_options(options: dict[str, Any]) -> list[str]:

@@ -9,23 +9,23 @@ Pure module (no ORM). It turns bytes into `LieuRecord`s and row-level errors:
 - standard v1.0.x (CSV or JSON, values joined by "|").
 
 Files are CSV (UTF-8 with or without BOM, or cp1252; ";" or "," separated) or JSON (an
-array of objects). Every message is in French and names the line (CSV) or the record
-number (JSON), the field and the value.
+array of objects), read by the one reader (`reader.read_table`); this module checks the
+columns, renames the old ones and normalises each row. Every message is in French and names
+the line (CSV) or the record number (JSON), the field and the value.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from maillage.core.text import fold
 
 from . import lambert93
+from .errors import FileFormatError, RowError
+from .reader import Table, is_workbook, read_table
 
 SIRET_PLACEHOLDERS = {"00000000000000", "0" * 9, ""}
 
@@ -82,28 +82,6 @@ _SPLIT_TEXT = re.compile(r"\s*[|;]\s*|,\s+")
 _DIGITS = re.compile(r"\D")
 
 
-class FileFormatError(ValueError):
-    """The file as a whole cannot be read; nothing of it is imported."""
-
-
-@dataclass(frozen=True)
-class RowError:
-    line: int
-    field: str
-    value: str
-    message: str
-    blocking: bool = True
-
-    def as_dict(self) -> dict[str, object]:
-        return {
-            "ligne": self.line,
-            "champ": self.field,
-            "valeur": self.value[:200],
-            "message": self.message,
-            "bloquant": self.blocking,
-        }
-
-
 @dataclass
 class LieuRecord:
     line: int
@@ -145,74 +123,26 @@ class LieuRecord:
         return json.dumps(data, sort_keys=True, ensure_ascii=False)
 
 
-def decode(data: bytes) -> str:
-    if b"\x00" in data[:4096]:
-        raise FileFormatError(
-            "Ce fichier est binaire (ni CSV ni JSON) : exportez-le en CSV ou en JSON et réessayez."
-        )
-    if data.startswith(b"PK\x03\x04"):
+def read_standard(data: bytes, filename: str = "") -> Table:
+    """The file as a table, for the national standard (a workbook needs a column mapping)."""
+    if is_workbook(data, filename):
         raise FileFormatError(
             "Ce fichier est un classeur (XLSX ou ZIP) : enregistrez la feuille en CSV, "
             "ou importez-le avec une correspondance de colonnes."
         )
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")
+    return read_table(data, filename)
 
 
-def read_rows(data: bytes, filename: str = "") -> Iterator[tuple[int, dict[str, object]]]:
-    """(line or record number, row) for each row; FileFormatError when unreadable."""
-    text = decode(data)
-    stripped = text.lstrip()
-    if filename.lower().endswith(".json") or stripped.startswith(("[", "{")):
-        yield from _json_rows(text)
-    else:
-        yield from _csv_rows(text)
+def rows_of(table: Table) -> list[tuple[int, dict[str, object]]]:
+    """(line or record number, row) for each row of a table of the standard, old column
+    names renamed; `FileFormatError` when a required column is missing."""
+    _check_columns(set(table.columns))
+    return [(line, {ALIASES.get(k, k): v for k, v in row.items()}) for line, row in table.rows]
 
 
-def _json_rows(text: str) -> Iterator[tuple[int, dict[str, object]]]:
-    try:
-        payload = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise FileFormatError(
-            f"JSON illisible ligne {exc.lineno}, colonne {exc.colno} ({exc.msg}) : le fichier "
-            "est peut-être tronqué. Téléchargez-le à nouveau."
-        ) from exc
-    if isinstance(payload, dict):
-        lists = [value for value in payload.values() if isinstance(value, list)]
-        payload = lists[0] if len(lists) == 1 else None
-    if not isinstance(payload, list) or not all(isinstance(item, dict) for item in payload):
-        raise FileFormatError(
-            "Le JSON doit être une liste d'objets, un objet par lieu (schéma national)."
-        )
-    _check_columns({key for row in payload for key in row})
-    for number, row in enumerate(payload, start=1):
-        yield number, {ALIASES.get(k, k): v for k, v in row.items()}
-
-
-def _csv_rows(text: str) -> Iterator[tuple[int, dict[str, object]]]:
-    header = text.split("\n", 1)[0]
-    delimiter = ";" if header.count(";") > header.count(",") else ","
-    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
-    try:
-        columns = [name.strip() for name in (reader.fieldnames or [])]
-    except csv.Error as exc:
-        raise FileFormatError(f"CSV illisible : {exc}.") from exc
-    _check_columns(set(columns))
-    try:
-        for row in reader:
-            if None in row:
-                raise FileFormatError(
-                    f"Ligne {reader.line_num} : plus de valeurs que de colonnes. Vérifiez "
-                    "le séparateur et les guillemets."
-                )
-            yield (
-                reader.line_num,
-                {ALIASES.get(k.strip(), k.strip()): v for k, v in row.items() if k is not None},
-            )
-    except csv.Error as exc:
-        raise FileFormatError(f"CSV illisible ligne {reader.line_num} : {exc}.") from exc
+def read_rows(data: bytes, filename: str = "") -> list[tuple[int, dict[str, object]]]:
+    """The rows of a file of the standard; `FileFormatError` when it cannot be read."""
+    return rows_of(read_standard(data, filename))
 
 
 def _check_columns(columns: set[str]) -> None:

@@ -1,4 +1,4 @@
-"""Back-office pages to write a source's column mapping from a sample of its files.
+"""Management-space pages to write a source's column mapping from a sample of its files.
 
 Upload a sample → its columns are listed → pick one for each standard field → save. Only
 superusers and territorial administrators reach these pages.
@@ -15,11 +15,10 @@ from django.views.decorators.http import require_http_methods
 
 from maillage.accounts.permissions import is_curator
 
-from . import tabular
-from .lieux_standard import FileFormatError
-from .mapping_forms import MappingForm, MappingSampleForm
-from .models import ColumnMapping, Source
-from .services import column_mapping_save
+from ..imports import FileFormatError, read_table
+from ..models import ColumnMapping, Source
+from ..services.mappings import column_mapping_save
+from .forms import MappingForm, MappingSampleForm
 
 
 def _authorize(request: HttpRequest) -> None:
@@ -34,7 +33,7 @@ def mapping_list(request: HttpRequest) -> HttpResponse:
     rows = [(source, getattr(source, "column_mapping", None)) for source in sources]
     return render(
         request,
-        "directory/mappings/list.html",
+        "directory/espace/mapping_list.html",
         {"rows": rows, "title": "Correspondances de colonnes"},
     )
 
@@ -54,7 +53,7 @@ def mapping_edit(request: HttpRequest, slug: str) -> HttpResponse:
         if sample_form.is_valid():
             options = sample_form.cleaned_data["options"]
             try:
-                table = tabular.read_table(
+                table = read_table(
                     sample_form.cleaned_data["echantillon"].read(),
                     sample_form.cleaned_data["echantillon"].name,
                     encoding=options.get("encodage"),
@@ -70,9 +69,9 @@ def mapping_edit(request: HttpRequest, slug: str) -> HttpResponse:
                     initial["options"] = json.dumps(options, ensure_ascii=False)
                 form = MappingForm(columns=table.columns, initial=initial)
                 context.update(form=form, columns=table.columns, preview=table.rows[:3])
-                return render(request, "directory/mappings/edit.html", context)
+                return render(request, "directory/espace/mapping_edit.html", context)
         context["sample_form"] = sample_form
-        return render(request, "directory/mappings/edit.html", context)
+        return render(request, "directory/espace/mapping_edit.html", context)
     if request.method == "POST":
         columns = request.POST.getlist("colonnes_fichier")
         form = MappingForm(request.POST, columns=columns)
@@ -80,11 +79,11 @@ def mapping_edit(request: HttpRequest, slug: str) -> HttpResponse:
             column_mapping_save(
                 source_name=source.nom, source=source, mapping=form.mapping, user=request.user
             )
-            return redirect("mappings:edit", slug=source.slug)
+            return redirect("directory_espace:mapping_edit", slug=source.slug)
         context.update(form=form, columns=columns)
-        return render(request, "directory/mappings/edit.html", context)
+        return render(request, "directory/espace/mapping_edit.html", context)
     context["sample_form"] = MappingSampleForm()
-    return render(request, "directory/mappings/edit.html", context)
+    return render(request, "directory/espace/mapping_edit.html", context)
 
 
 def _initial(saved: ColumnMapping | None) -> dict[str, str]:

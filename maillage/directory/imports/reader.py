@@ -1,8 +1,11 @@
-"""Read any tabular file (CSV, XLSX, JSON, GeoJSON) into rows, without ORM.
+"""The one reader of imported files: CSV, XLSX, JSON or GeoJSON bytes into rows, without ORM.
 
-Used with a column mapping for producers that do not follow the national standard. Every
-problem with the file as a whole raises `FileFormatError` with a French message; rows are
-returned as plain dictionaries keyed by the producer's own column names.
+Every file an import receives is decoded and parsed here, once: a file of the national
+standard (`standard.rows_of`), a producer's file read through its column mapping, the sample
+of the mapping pages, the schema check (`schema_check`, on the parsed table) and the
+observatory's indicator CSV. Every problem with the file as a whole raises
+`FileFormatError` with a French message; rows are plain dictionaries keyed by the file's own
+column names, with the line (CSV, XLSX) or record number (JSON) they come from.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ import zipfile
 from dataclasses import dataclass, field
 from typing import Any
 
-from .lieux_standard import FileFormatError
+from .errors import FileFormatError
 
 
 @dataclass
@@ -24,12 +27,22 @@ class Table:
     rows: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
     kind: str = "csv"
 
+    def cells(self) -> list[list[Any]]:
+        """The header then each row as a list of values in column order (what the schema
+        check validates)."""
+        names = list(dict.fromkeys(self.columns))
+        return [list(self.columns)] + [[row[c] for c in names if c in row] for _, row in self.rows]
+
+
+def is_workbook(data: bytes, filename: str = "") -> bool:
+    return data.startswith(b"PK\x03\x04") or filename.lower().endswith((".xlsx", ".xlsm"))
+
 
 def detect_kind(data: bytes, filename: str) -> str:
-    name = filename.lower()
-    if data.startswith(b"PK\x03\x04") or name.endswith((".xlsx", ".xlsm")):
+    if is_workbook(data, filename):
         return "xlsx"
-    if name.endswith((".json", ".geojson")) or data.lstrip()[:1] in (b"[", b"{"):
+    head = data[:4096].lstrip().removeprefix(b"\xef\xbb\xbf").lstrip()
+    if filename.lower().endswith((".json", ".geojson")) or head[:1] in (b"[", b"{"):
         return "json"
     return "csv"
 
