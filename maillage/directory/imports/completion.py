@@ -54,7 +54,54 @@ def services_complete(
             "service"
         )
     }
+    wanted, first_line, out_of_scope = _wanted(rows, records, target, labels, result)
     categories = {c.code: c for c in Categorie.objects.all()}
+    touched: list[Service] = []
+    changes: list[dict[str, list[Any]]] = []
+    with transaction.atomic():
+        edited = objects_edited_by_hand([Service])
+        for identifiant, codes in wanted.items():
+            service = records[identifiant].service
+            assert service is not None  # noqa: S101 - filtered by _wanted
+            before = set(service.categories.values_list("code", flat=True))
+            missing = codes - before
+            line = first_line[identifiant]
+            if not missing or _kept_by_hand(service, edited, sorted(codes | before), line, result):
+                result.unchanged += 1
+                continue
+            labels_before = m2m_value(service.categories.all())
+            service.categories.add(*(categories[c] for c in sorted(missing)))
+            touched.append(service)
+            changes.append({"categories": [labels_before, m2m_value(service.categories.all())]})
+            result.updated += 1
+            run.modifications.append({"id": identifiant, "champs": ["categories"]})
+        run.status = ImportStatus.DONE
+        run.finished_at = timezone.now()
+        run.counts = _counts(len(rows), out_of_scope, result)
+        run.rapport = [e.as_dict() for e in result.errors]
+        run.save()
+        directory_changed(
+            objs=touched,
+            action=RevisionAction.IMPORT,
+            changes=changes,
+            import_run=run,
+            origin=ChangeOrigin.COMPLETION,
+        )
+    if progress:
+        progress(len(rows), len(rows))
+    result.ignored_values += out_of_scope
+    return result
+
+
+def _wanted(
+    rows: list[tuple[int, dict[str, Any]]],
+    records: dict[str, SourceRecord],
+    target: str,
+    labels: dict[str, str],
+    result: ImportResult,
+) -> tuple[dict[str, set[str]], dict[str, int], int]:
+    """The taxonomy codes each known id asks for, the first line of each id, and the
+    number of values out of the taxonomy; rows of an unknown id are rejected."""
     wanted: dict[str, set[str]] = {}
     first_line: dict[str, int] = {}
     out_of_scope = 0
@@ -81,57 +128,24 @@ def services_complete(
                 codes.add(code)
         wanted.setdefault(identifiant, set()).update(codes)
         first_line.setdefault(identifiant, line)
+    return wanted, first_line, out_of_scope
 
-    touched: list[Service] = []
-    changes: list[dict[str, list[Any]]] = []
-    with transaction.atomic():
-        edited = objects_edited_by_hand([Service])
-        for identifiant, codes in wanted.items():
-            service = records[identifiant].service
-            assert service is not None  # noqa: S101 - filtered above
-            before = set(service.categories.values_list("code", flat=True))
-            missing = codes - before
-            if not missing:
-                result.unchanged += 1
-                continue
-            line = first_line[identifiant]
-            if _kept_by_hand(service, edited, sorted(codes | before), line, result):
-                result.unchanged += 1
-                continue
-            labels_before = m2m_value(service.categories.all())
-            service.categories.add(*(categories[c] for c in sorted(missing)))
-            touched.append(service)
-            changes.append({"categories": [labels_before, m2m_value(service.categories.all())]})
-            result.updated += 1
-            run.modifications.append({"id": identifiant, "champs": ["categories"]})
-        run.status = ImportStatus.DONE
-        run.finished_at = timezone.now()
-        run.counts = {
-            "lignes": result.file_rows if result.file_rows is not None else len(rows),
-            "crees": 0,
-            "modifies": result.updated,
-            "inchanges": result.unchanged,
-            "rejetes": result.rejected,
-            "positions_approximatives": 0,
-            "avertissements": 0,
-            "lignes_regroupees": result.grouped_rows,
-            "valeurs_hors_perimetre": result.ignored_values + out_of_scope,
-        }
-        if result.kept_fields:
-            run.counts["champs_conserves"] = result.kept_fields
-        run.rapport = [e.as_dict() for e in result.errors]
-        run.save()
-        directory_changed(
-            objs=touched,
-            action=RevisionAction.IMPORT,
-            changes=changes,
-            import_run=run,
-            origin=ChangeOrigin.COMPLETION,
-        )
-    if progress:
-        progress(len(rows), len(rows))
-    result.ignored_values += out_of_scope
-    return result
+
+def _counts(rows: int, out_of_scope: int, result: ImportResult) -> dict[str, object]:
+    counts: dict[str, object] = {
+        "lignes": result.file_rows if result.file_rows is not None else rows,
+        "crees": 0,
+        "modifies": result.updated,
+        "inchanges": result.unchanged,
+        "rejetes": result.rejected,
+        "positions_approximatives": 0,
+        "avertissements": 0,
+        "lignes_regroupees": result.grouped_rows,
+        "valeurs_hors_perimetre": result.ignored_values + out_of_scope,
+    }
+    if result.kept_fields:
+        counts["champs_conserves"] = result.kept_fields
+    return counts
 
 
 def _kept_by_hand(

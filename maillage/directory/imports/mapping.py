@@ -332,16 +332,10 @@ def _as_text(value: Any) -> str:
 def apply_mapping(mapping: Mapping, rows: list[tuple[int, dict[str, Any]]]) -> MappedRows:
     """Producer rows → rows of the standard that `normalize_row` reads."""
     options = mapping.options
-    separator = options.get("separateur_valeurs") or ""
-    defaults = options.get("valeurs_par_defaut") or {}
-    group_by = options.get("regrouper_par") or []
-    day_columns = options.get("horaires_par_jour") or {}
     skip_rules = options.get("ignorer_lignes") or {}
-    flags = options.get("drapeaux") or {}
-    template = options.get("modele_nom") or ""
+    group_by = options.get("regrouper_par") or []
     result = MappedRows(rows=[], warnings=[])
     groups: dict[tuple[str, ...], int] = {}
-
     for line, raw in rows:
         skipped = _skip_reason(raw, skip_rules)
         if skipped is not None:
@@ -357,102 +351,10 @@ def apply_mapping(mapping: Mapping, rows: list[tuple[int, dict[str, Any]]]) -> M
                 )
             )
             continue
-        out: dict[str, Any] = {}
-        for name, column in mapping.colonnes.items():
-            if isinstance(column, list):
-                parts = [_as_text(_get(raw, c)) for c in column]
-                value: Any = " ".join(p for p in parts if p)
-                if name == "id" and value:
-                    value = slugify(value)[:150]
-            else:
-                value = _get(raw, column)
-            if name in MULTI_VALUED:
-                items = value if isinstance(value, list) else [value]
-                values: list[str] = []
-                for item in items:
-                    text = _as_text(item)
-                    if text.startswith("{") and text.endswith("}"):  # a PostgreSQL array
-                        text = text[1:-1]
-                    pieces = text.split(separator) if separator else [text]
-                    values.extend(p.strip() for p in pieces if p.strip())
-                out[name] = values
-            else:
-                out[name] = _as_text(value) if not isinstance(value, list) else value
-        for name, columns in flags.items():
-            found = [target for column, target in columns.items() if _is_set(_get(raw, column))]
-            out[name] = list(out.get(name) or []) + [
-                item
-                for target in found
-                for item in (target if isinstance(target, list) else [target])
-            ]
-        if template and not out.get("nom"):
-            out["nom"] = _fill_template(template, raw)
-        for name, table in mapping.valeurs.items():
-            current = out.get(name)
-            if isinstance(current, list):
-                translated: list[str] = []
-                for item in current:
-                    if item in table:
-                        target = table[item]
-                        if target is None or target == []:
-                            result.ignored_values += 1
-                            continue
-                        translated.extend(target if isinstance(target, list) else [target])
-                    else:
-                        translated.append(item)
-                out[name] = list(dict.fromkeys(translated))
-            elif isinstance(current, str) and current in table:
-                out[name] = table[current] or ""
-        note = ""
-        row_warnings: list[RowError] = []
-        if day_columns:
-            spans = {day: _as_text(_get(raw, column)) for day, column in day_columns.items()}
-            converted = french_hours.from_day_columns(spans)
-            if converted is None:
-                note = " ; ".join(f"{french_hours.DAY_NAMES[d]} {t}" for d, t in spans.items() if t)
-            out["horaires"] = converted or ""
-        elif out.get("horaires"):
-            converted = french_hours.to_osm(out["horaires"])
-            if converted is None:
-                note = out["horaires"]
-            out["horaires"] = converted or ""
-        if note:
-            # Hours that cannot be read safely stay readable as a note, never guessed.
-            detail = out.get("presentation_detail") or ""
-            out["presentation_detail"] = f"{detail}\nHoraires : {note}".strip()
-            row_warnings.append(
-                RowError(
-                    line,
-                    "horaires",
-                    note,
-                    "Horaires non convertis au format OpenStreetMap : gardés en note dans la "
-                    "présentation.",
-                    blocking=False,
-                )
-            )
-        for name, default in defaults.items():
-            if out.get(name) in (None, "", []):
-                out[name] = default
-        if options.get("code_postal_dans_adresse") and not out.get("code_postal"):
-            found = _POSTAL.findall(str(out.get("adresse") or ""))
-            if found:
-                out["code_postal"] = found[-1]
-        if options.get("adresse_avant_code_postal") and out.get("adresse"):
-            # "1 rue X, 51200, Épernay, Marne, FRA": the street part only; the commune is the
-            # part after the postal code when the file has no commune of its own.
-            parts = _POSTAL.split(str(out["adresse"]), maxsplit=1)
-            head = parts[0].strip(" ,")
-            if head and len(parts) == 3:
-                out["adresse"] = head
-                after = parts[2].strip(" ,\n").split(",")[0].strip()
-                if after and not out.get("commune"):
-                    out["commune"] = after
-        if options.get("projection") == "lambert93":
-            x, y = _number(out.get("longitude")), _number(out.get("latitude"))
-            if x is not None and y is not None:
-                latitude, longitude = lambert93.to_wgs84(x, y)
-                out["latitude"], out["longitude"] = round(latitude, 7), round(longitude, 7)
-                result.projected += 1
+        out = _columns(mapping, raw)
+        result.ignored_values += _translate(mapping, out)
+        row_warnings = _hours(options, raw, out, line)
+        _shape(options, out, result)
         if group_by:
             key = tuple(_as_text(_get(raw, c)).casefold() for c in group_by)
             if "id" not in mapping.colonnes:
@@ -469,3 +371,122 @@ def apply_mapping(mapping: Mapping, rows: list[tuple[int, dict[str, Any]]]) -> M
         result.warnings.extend(row_warnings)
         result.rows.append((line, out))
     return result
+
+
+def _columns(mapping: Mapping, raw: dict[str, Any]) -> dict[str, Any]:
+    """The standard's fields read from the producer's columns, flags and name template."""
+    options = mapping.options
+    separator = options.get("separateur_valeurs") or ""
+    out: dict[str, Any] = {}
+    for name, column in mapping.colonnes.items():
+        if isinstance(column, list):
+            parts = [_as_text(_get(raw, c)) for c in column]
+            value: Any = " ".join(p for p in parts if p)
+            if name == "id" and value:
+                value = slugify(value)[:150]
+        else:
+            value = _get(raw, column)
+        if name in MULTI_VALUED:
+            items = value if isinstance(value, list) else [value]
+            values: list[str] = []
+            for item in items:
+                text = _as_text(item)
+                if text.startswith("{") and text.endswith("}"):  # a PostgreSQL array
+                    text = text[1:-1]
+                pieces = text.split(separator) if separator else [text]
+                values.extend(p.strip() for p in pieces if p.strip())
+            out[name] = values
+        else:
+            out[name] = _as_text(value) if not isinstance(value, list) else value
+    for name, columns in (options.get("drapeaux") or {}).items():
+        found = [target for column, target in columns.items() if _is_set(_get(raw, column))]
+        out[name] = list(out.get(name) or []) + [
+            item for target in found for item in (target if isinstance(target, list) else [target])
+        ]
+    template = options.get("modele_nom") or ""
+    if template and not out.get("nom"):
+        out["nom"] = _fill_template(template, raw)
+    return out
+
+
+def _translate(mapping: Mapping, out: dict[str, Any]) -> int:
+    """Producer values → normalised values (`valeurs`); returns how many were dropped as
+    out of scope."""
+    dropped = 0
+    for name, table in mapping.valeurs.items():
+        current = out.get(name)
+        if isinstance(current, list):
+            translated: list[str] = []
+            for item in current:
+                if item in table:
+                    target = table[item]
+                    if target is None or target == []:
+                        dropped += 1
+                        continue
+                    translated.extend(target if isinstance(target, list) else [target])
+                else:
+                    translated.append(item)
+            out[name] = list(dict.fromkeys(translated))
+        elif isinstance(current, str) and current in table:
+            out[name] = table[current] or ""
+    return dropped
+
+
+def _hours(
+    options: dict[str, Any], raw: dict[str, Any], out: dict[str, Any], line: int
+) -> list[RowError]:
+    """Opening hours as OpenStreetMap; hours that cannot be read safely stay readable as a
+    note in the presentation, never guessed (with a warning)."""
+    day_columns = options.get("horaires_par_jour") or {}
+    note = ""
+    if day_columns:
+        spans = {day: _as_text(_get(raw, column)) for day, column in day_columns.items()}
+        converted = french_hours.from_day_columns(spans)
+        if converted is None:
+            note = " ; ".join(f"{french_hours.DAY_NAMES[d]} {t}" for d, t in spans.items() if t)
+        out["horaires"] = converted or ""
+    elif out.get("horaires"):
+        converted = french_hours.to_osm(out["horaires"])
+        if converted is None:
+            note = out["horaires"]
+        out["horaires"] = converted or ""
+    if not note:
+        return []
+    detail = out.get("presentation_detail") or ""
+    out["presentation_detail"] = f"{detail}\nHoraires : {note}".strip()
+    return [
+        RowError(
+            line,
+            "horaires",
+            note,
+            "Horaires non convertis au format OpenStreetMap : gardés en note dans la présentation.",
+            blocking=False,
+        )
+    ]
+
+
+def _shape(options: dict[str, Any], out: dict[str, Any], result: MappedRows) -> None:
+    """Defaults, the postal code and commune written in the address, Lambert-93 points."""
+    for name, default in (options.get("valeurs_par_defaut") or {}).items():
+        if out.get(name) in (None, "", []):
+            out[name] = default
+    if options.get("code_postal_dans_adresse") and not out.get("code_postal"):
+        found = _POSTAL.findall(str(out.get("adresse") or ""))
+        if found:
+            out["code_postal"] = found[-1]
+    if options.get("adresse_avant_code_postal") and out.get("adresse"):
+        # "1 rue X, 51200, Épernay, Marne, FRA": the street part only; the commune is the
+        # part after the postal code when the file has no commune of its own.
+        parts = _POSTAL.split(str(out["adresse"]), maxsplit=1)
+        head = parts[0].strip(" ,")
+        if head and len(parts) == 3:
+            out["adresse"] = head
+            after = parts[2].strip(" ,\n").split(",")[0].strip()
+            if after and not out.get("commune"):
+                out["commune"] = after
+    if options.get("projection") == "lambert93":
+        x, y = _number(out.get("longitude")), _number(out.get("latitude"))
+        if x is not None and y is not None:
+            latitude, longitude = lambert93.to_wgs84(x, y)
+            out["latitude"], out["longitude"] = round(latitude, 7), round(longitude, 7)
+            result.projected += 1

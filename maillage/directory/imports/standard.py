@@ -191,6 +191,23 @@ def _parse_float(value: object) -> float | None:
         return None
 
 
+class _Checks:
+    """The errors found on one row, in the order the checks run."""
+
+    def __init__(self, line: int, row: dict[str, object]) -> None:
+        self.line = line
+        self.row = row
+        self.errors: list[RowError] = []
+
+    def blocking(self, name: str, message: str) -> None:
+        self.errors.append(RowError(self.line, name, _text(self.row.get(name)), message))
+
+    def warning(self, name: str, message: str) -> None:
+        self.errors.append(
+            RowError(self.line, name, _text(self.row.get(name)), message, blocking=False)
+        )
+
+
 def normalize_row(
     line: int, row: dict[str, object], services_by_label: dict[str, str]
 ) -> tuple[LieuRecord | None, list[RowError]]:
@@ -198,105 +215,25 @@ def normalize_row(
 
     `services_by_label` maps folded taxonomy labels to codes.
     """
-    errors: list[RowError] = []
-
-    def blocking(name: str, message: str) -> None:
-        errors.append(RowError(line, name, _text(row.get(name)), message))
-
-    def warning(name: str, message: str) -> None:
-        errors.append(RowError(line, name, _text(row.get(name)), message, blocking=False))
-
-    source_id = _text(row.get("id"))
-    nom = _text(row.get("nom"))
-    adresse = _text(row.get("adresse"))
-    commune = _text(row.get("commune"))
-    code_postal = _DIGITS.sub("", _text(row.get("code_postal")))
-    if not source_id:
-        blocking("id", "Identifiant absent : chaque lieu doit avoir un id stable dans sa source.")
-    if not nom:
-        blocking("nom", "Nom du lieu absent.")
-    if not adresse:
-        blocking("adresse", "Adresse absente.")
-    if len(code_postal) == 4:
-        warning("code_postal", "Code postal sur 4 chiffres : un zéro initial a été rétabli.")
-        code_postal = "0" + code_postal
-    if code_postal and len(code_postal) != 5:
-        blocking("code_postal", "Code postal invalide : 5 chiffres attendus.")
-    if not code_postal and not commune:
-        blocking("commune", "Ni commune ni code postal : impossible de situer le lieu.")
+    checks = _Checks(line, row)
+    code_postal = _postal_code(checks)
     date_maj = _parse_date(_text(row.get("date_maj")))
     if date_maj is None:
-        blocking("date_maj", "Date de mise à jour absente ou illisible (AAAA-MM-JJ attendu).")
-
-    latitude = _parse_float(row.get("latitude"))
-    longitude = _parse_float(row.get("longitude"))
-    if (latitude is None) != (longitude is None):
-        warning("latitude", "Une seule des deux coordonnées est fournie : elles sont ignorées.")
-        latitude = longitude = None
-    if latitude is not None and longitude is not None:
-        if abs(latitude) > 90 or abs(longitude) > 180:
-            projected = lambert93.detect(longitude, latitude)
-            if projected is not None:
-                # Lambert-93 metres written as "latitude/longitude" (a GIS export).
-                latitude, longitude = lambert93.to_wgs84(*projected)
-                latitude, longitude = round(latitude, 7), round(longitude, 7)
-                warning(
-                    "latitude",
-                    "Coordonnées en Lambert-93 (EPSG:2154) données comme latitude et "
-                    "longitude : converties en WGS 84.",
-                )
-            else:
-                warning(
-                    "latitude",
-                    "Coordonnées hors des bornes du WGS 84 et d'aucune projection reconnue : "
-                    "ignorées, le lieu est placé à la mairie de sa commune.",
-                )
-                latitude = longitude = None
-
-    # A SIRET read as a number by a spreadsheet comes as "13002603200016.0".
-    raw_pivot = re.sub(r"\.0$", "", _text(row.get("pivot")))
-    pivot = _DIGITS.sub("", raw_pivot)
-    if raw_pivot.upper().startswith("W") and re.fullmatch(r"W\d{9}", raw_pivot.upper()):
-        pivot = raw_pivot.upper()
-    elif pivot in SIRET_PLACEHOLDERS:
-        pivot = ""
-    elif len(pivot) not in (9, 14):
-        warning("pivot", "SIRET/SIREN/RNA invalide : ignoré.")
-        pivot = ""
-
-    categories: list[str] = []
-    for label in _split(row.get("services")):
-        # data-inclusion writes "numerique--utiliser-le-numerique-au-quotidien".
-        key = fold(label).removeprefix("numerique ")
-        code = services_by_label.get(key) or LEGACY_SERVICES.get(key)
-        if code is None:
-            warning("services", f"Service « {label} » inconnu de la taxonomie : ignoré.")
-        elif code not in categories:
-            categories.append(code)
-
-    frais: list[str] = []
-    for value in _split(row.get("frais_a_charge"), _SPLIT_TEXT):
-        key = fold(value.split(":")[0])
-        match = next((label for prefix, label in FRAIS.items() if key.startswith(prefix)), None)
-        if match and match not in frais:
-            frais.append(match)
-
-    accompagnement: list[str] = []
-    for value in _split(row.get("modalites_accompagnement"), _SPLIT_TEXT):
-        key = fold(value.split(":")[0])
-        match = MODALITES_ACCOMPAGNEMENT.get(key)
-        if match and match not in accompagnement:
-            accompagnement.append(match)
-
-    if any(e.blocking for e in errors) or date_maj is None:
-        return None, errors
+        checks.blocking(
+            "date_maj", "Date de mise à jour absente ou illisible (AAAA-MM-JJ attendu)."
+        )
+    latitude, longitude = _coordinates(checks)
+    pivot = _pivot(checks)
+    categories = _categories(checks, services_by_label)
+    if any(e.blocking for e in checks.errors) or date_maj is None:
+        return None, checks.errors
     record = LieuRecord(
         line=line,
-        source_id=source_id,
-        nom=nom,
-        adresse=adresse,
+        source_id=_text(row.get("id")),
+        nom=_text(row.get("nom")),
+        adresse=_text(row.get("adresse")),
         code_postal=code_postal,
-        commune_nom=commune,
+        commune_nom=_text(row.get("commune")),
         date_maj=date_maj,
         pivot=pivot,
         code_insee=_text(row.get("code_insee")).upper(),
@@ -315,15 +252,111 @@ def normalize_row(
         categories=categories,
         publics=_split(row.get("publics_specifiquement_adresses"), _SPLIT_TEXT),
         prise_en_charge=_split(row.get("prise_en_charge_specifique"), _SPLIT_TEXT),
-        frais=frais,
+        frais=_vocabulary(row.get("frais_a_charge"), FRAIS, prefix=True),
         dispositifs=_split(row.get("dispositif_programmes_nationaux"), _SPLIT_TEXT),
         formations_labels=_split(row.get("formations_labels"), _SPLIT_TEXT),
         modalites_acces=_split(row.get("modalites_acces"), _SPLIT_TEXT),
-        modalites_accompagnement=accompagnement,
+        modalites_accompagnement=_vocabulary(
+            row.get("modalites_accompagnement"), MODALITES_ACCOMPAGNEMENT
+        ),
         fiche_acces_libre=_text(row.get("fiche_acces_libre")),
         prise_rdv=_text(row.get("prise_rdv")),
     )
-    return record, errors
+    return record, checks.errors
+
+
+def _postal_code(checks: _Checks) -> str:
+    """Checks the id, name, address and place of the row; returns its postal code."""
+    row = checks.row
+    code_postal = _DIGITS.sub("", _text(row.get("code_postal")))
+    if not _text(row.get("id")):
+        checks.blocking(
+            "id", "Identifiant absent : chaque lieu doit avoir un id stable dans sa source."
+        )
+    if not _text(row.get("nom")):
+        checks.blocking("nom", "Nom du lieu absent.")
+    if not _text(row.get("adresse")):
+        checks.blocking("adresse", "Adresse absente.")
+    if len(code_postal) == 4:
+        checks.warning("code_postal", "Code postal sur 4 chiffres : un zéro initial a été rétabli.")
+        code_postal = "0" + code_postal
+    if code_postal and len(code_postal) != 5:
+        checks.blocking("code_postal", "Code postal invalide : 5 chiffres attendus.")
+    if not code_postal and not _text(row.get("commune")):
+        checks.blocking("commune", "Ni commune ni code postal : impossible de situer le lieu.")
+    return code_postal
+
+
+def _coordinates(checks: _Checks) -> tuple[float | None, float | None]:
+    """The point in WGS 84 (Lambert-93 metres converted), or None when unusable."""
+    latitude = _parse_float(checks.row.get("latitude"))
+    longitude = _parse_float(checks.row.get("longitude"))
+    if (latitude is None) != (longitude is None):
+        checks.warning(
+            "latitude", "Une seule des deux coordonnées est fournie : elles sont ignorées."
+        )
+        return None, None
+    if latitude is None or longitude is None or (abs(latitude) <= 90 and abs(longitude) <= 180):
+        return latitude, longitude
+    projected = lambert93.detect(longitude, latitude)
+    if projected is None:
+        checks.warning(
+            "latitude",
+            "Coordonnées hors des bornes du WGS 84 et d'aucune projection reconnue : "
+            "ignorées, le lieu est placé à la mairie de sa commune.",
+        )
+        return None, None
+    # Lambert-93 metres written as "latitude/longitude" (a GIS export).
+    latitude, longitude = lambert93.to_wgs84(*projected)
+    checks.warning(
+        "latitude",
+        "Coordonnées en Lambert-93 (EPSG:2154) données comme latitude et "
+        "longitude : converties en WGS 84.",
+    )
+    return round(latitude, 7), round(longitude, 7)
+
+
+def _pivot(checks: _Checks) -> str:
+    """The SIRET, SIREN or RNA; empty for a placeholder or an invalid value (warned)."""
+    # A SIRET read as a number by a spreadsheet comes as "13002603200016.0".
+    raw_pivot = re.sub(r"\.0$", "", _text(checks.row.get("pivot")))
+    pivot = _DIGITS.sub("", raw_pivot)
+    if raw_pivot.upper().startswith("W") and re.fullmatch(r"W\d{9}", raw_pivot.upper()):
+        return raw_pivot.upper()
+    if pivot in SIRET_PLACEHOLDERS:
+        return ""
+    if len(pivot) not in (9, 14):
+        checks.warning("pivot", "SIRET/SIREN/RNA invalide : ignoré.")
+        return ""
+    return pivot
+
+
+def _categories(checks: _Checks, services_by_label: dict[str, str]) -> list[str]:
+    categories: list[str] = []
+    for label in _split(checks.row.get("services")):
+        # data-inclusion writes "numerique--utiliser-le-numerique-au-quotidien".
+        key = fold(label).removeprefix("numerique ")
+        code = services_by_label.get(key) or LEGACY_SERVICES.get(key)
+        if code is None:
+            checks.warning("services", f"Service « {label} » inconnu de la taxonomie : ignoré.")
+        elif code not in categories:
+            categories.append(code)
+    return categories
+
+
+def _vocabulary(value: object, labels: dict[str, str], *, prefix: bool = False) -> list[str]:
+    """The values of a closed vocabulary (fees, support modes), from their folded label
+    before any ":" explanation (`prefix`: a label that starts with the key matches)."""
+    found: list[str] = []
+    for item in _split(value, _SPLIT_TEXT):
+        key = fold(item.split(":")[0])
+        if prefix:
+            match = next((label for start, label in labels.items() if key.startswith(start)), None)
+        else:
+            match = labels.get(key)
+        if match and match not in found:
+            found.append(match)
+    return found
 
 
 def place(
