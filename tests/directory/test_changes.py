@@ -24,8 +24,7 @@ from maillage.directory.services import column_mapping_save, directory_object_up
 from maillage.directory.services.demo import demo_directory_load
 from maillage.directory.services.merging import duplicate_decide
 from maillage.territories.models import Territoire
-
-from .factories import LieuFactory, LieuRowFactory, ServiceFactory, lieux_file
+from tests.directory.factories import LieuFactory, LieuRowFactory, ServiceFactory, lieux_file
 
 pytestmark = pytest.mark.django_db
 

@@ -7,23 +7,24 @@ import pytest
 from maillage.core import text
 from maillage.directory import fulltext
 from maillage.directory.imports.lieux import lieux_import
+from tests.directory.factories import LieuRowFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def _lieu(id, nom, commune, code_postal, lat, lon, services, **extra):
-    return {
-        "id": id,
-        "nom": nom,
-        "commune": commune,
-        "code_postal": code_postal,
-        "adresse": "1 place de la Mairie",
-        "latitude": lat,
-        "longitude": lon,
-        "date_maj": "2024-05-01",
-        "services": services,
+    return LieuRowFactory(
+        id=id,
+        nom=nom,
+        commune=commune,
+        code_postal=code_postal,
+        adresse="1 place de la Mairie",
+        latitude=lat,
+        longitude=lon,
+        date_maj="2024-05-01",
+        services=services,
         **extra,
-    }
+    )
 
 
 @pytest.fixture

@@ -17,25 +17,13 @@ from maillage.accounts.services import role_grant
 from maillage.directory.enums import RevisionAction, SignalementStatus
 from maillage.directory.imports.lieux import lieux_import
 from maillage.directory.models import Lieu, Revision, Signalement
+from tests.directory.factories import LieuRowFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def _row(id_, nom, **extra):
-    row = {
-        "id": id_,
-        "nom": nom,
-        "commune": "Morlaix",
-        "code_postal": "29600",
-        "adresse": "Place des Otages",
-        "latitude": 48.5776,
-        "longitude": -3.8283,
-        "date_maj": "2024-03-01",
-        "services": "Aide aux démarches administratives",
-        "frais_a_charge": "Gratuit",
-    }
-    row.update(extra)
-    return row
+    return LieuRowFactory(id=id_, nom=nom, frais_a_charge="Gratuit", **extra)
 
 
 @pytest.fixture
@@ -76,23 +64,6 @@ def _lieu_post(lieu, **changes):
     }
     data.update(changes)
     return data
-
-
-def test_espace_requires_login_and_a_role(client, make_user):
-    """Anonymous visitors are sent to the login page; a user without a role is refused."""
-    response = client.get(reverse("espace:home"))
-    assert response.status_code == 302 and "connexion" in response.url
-    client.force_login(make_user("rien@example.fr"))
-    response = client.get(reverse("espace:home"))
-    assert response.status_code == 403
-    assert "rattaché à aucune structure" in response.content.decode()
-
-
-def test_manager_sees_only_their_structure(client, manager, lieux):
-    client.force_login(manager)
-    html = client.get(reverse("espace:home")).content.decode()
-    assert "Espace numérique de Morlaix" in html
-    assert "Fablab de Morlaix" not in html
 
 
 def test_manager_cannot_edit_another_structure(client, manager, lieux):

@@ -14,30 +14,20 @@ from maillage.accounts.enums import Role
 from maillage.accounts.services import role_grant
 from maillage.directory.enums import ImportStatus
 from maillage.directory.models import ImportRun, Lieu, Source
+from tests.directory.factories import LieuRowFactory
 
 pytestmark = pytest.mark.django_db
 
 ROWS = [
-    {
-        "id": "1",
-        "nom": "Espace numérique de Morlaix",
-        "commune": "Morlaix",
-        "code_postal": "29600",
-        "adresse": "Place des Otages",
-        "latitude": 48.5776,
-        "longitude": -3.8283,
-        "date_maj": "2024-03-01",
-        "services": "Aide aux démarches administratives",
-    },
-    {
-        "id": "2",
-        "nom": "Lieu sans commune",
-        "commune": "Atlantide",
-        "code_postal": "00000",
-        "adresse": "1 rue de nulle part",
-        "date_maj": "2024-03-01",
-        "services": "Aide aux démarches administratives",
-    },
+    LieuRowFactory(id="1"),
+    LieuRowFactory(
+        id="2",
+        nom="Lieu sans commune",
+        commune="Atlantide",
+        code_postal="00000",
+        adresse="1 rue de nulle part",
+        without_point=True,
+    ),
 ]
 
 

@@ -11,28 +11,21 @@ from maillage.directory.imports import FileFormatError
 from maillage.directory.imports.lieux import lieux_import
 from maillage.directory.models import Categorie, ImportRun, Lieu, SourceRecord
 from maillage.directory.taxonomy import taxonomie_rows
+from tests.directory.factories import LieuRowFactory
 
 pytestmark = pytest.mark.django_db
 SHARED = Path(settings.SHARED_DIR)
 
 
 def _row(**extra):
-    row = {
+    defaults = {
         "id": "lieu-1",
-        "nom": "Espace numérique de Morlaix",
-        "commune": "Morlaix",
-        "code_postal": "29600",
-        "adresse": "Place des Otages",
-        "latitude": 48.5776,
-        "longitude": -3.8283,
-        "date_maj": "2024-03-01",
         "services": (
             "Aide aux démarches administratives|Maîtrise des outils numériques du quotidien"
         ),
         "frais_a_charge": "Gratuit",
     }
-    row.update(extra)
-    return row
+    return LieuRowFactory(**{**defaults, **extra})
 
 
 def _import(rows, source="Réseau test"):
@@ -44,7 +37,7 @@ def test_taxonomy_is_loaded_and_matches_the_shared_contract():
     shared = SHARED / "taxonomie.csv"
     if not shared.exists():
         pytest.skip("../shared/taxonomie.csv absent : comparaison avec le contrat ignorée")
-    ours = Path(__file__).resolve().parents[2] / "maillage/directory/data/taxonomie.csv"
+    ours = Path(__file__).resolve().parents[3] / "maillage/directory/data/taxonomie.csv"
     assert ours.read_text() == shared.read_text(), "la copie embarquée doit suivre le contrat"
 
 

@@ -9,26 +9,14 @@ from maillage.accounts.services import role_grant
 from maillage.directory.imports.lieux import lieux_import
 from maillage.directory.models import Lieu
 from maillage.directory.services.history import directory_object_update
+from tests.directory.factories import LieuRowFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def _row(**extra):
-    row = {
-        "id": "lieu-1",
-        "nom": "Espace numérique de Morlaix",
-        "commune": "Morlaix",
-        "code_postal": "29600",
-        "adresse": "Place des Otages",
-        "latitude": 48.5776,
-        "longitude": -3.8283,
-        "telephone": "02 98 00 00 00",
-        "horaires": "Mo-Fr 09:00-12:00",
-        "date_maj": "2024-03-01",
-        "services": "Aide aux démarches administratives",
-    }
-    row.update(extra)
-    return row
+    defaults = {"id": "lieu-1", "telephone": "02 98 00 00 00", "horaires": "Mo-Fr 09:00-12:00"}
+    return LieuRowFactory(**{**defaults, **extra})
 
 
 def _import(row):
