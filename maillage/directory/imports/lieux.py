@@ -153,7 +153,7 @@ def _rows(data: bytes, filename: str, mapping: Mapping | None, result: ImportRes
     result.skipped_rows = mapped.skipped_rows
     result.projected = mapped.projected
     result.errors.extend(mapped.warnings)
-    return mapped.rows  # type: ignore[return-value]
+    return mapped.rows
 
 
 def _services_by_label() -> dict[str, str]:
