@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 
 from maillage.core.text import fold
 from maillage.directory import dedup
-from maillage.directory.lieux_standard import normalize_row, read_rows
+from maillage.directory.imports.standard import normalize_row, read_rows
 
 from .common import DATA, machine, markers, publish
 

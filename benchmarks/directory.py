@@ -51,7 +51,7 @@ FILES = [
 
 
 def national_import() -> dict:
-    from maillage.directory.services import lieux_import
+    from maillage.directory.imports.lieux import lieux_import
 
     started = time.perf_counter()
     rows = created = rejected = 0

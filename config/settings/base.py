@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "maillage.orientation",
     "maillage.referrals",
     "maillage.observatory",
+    "maillage.espace",
     "maillage.site",
 ]
 

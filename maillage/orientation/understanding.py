@@ -20,7 +20,6 @@ How a text is read:
 
 from __future__ import annotations
 
-import csv
 import json
 import math
 import re
@@ -31,6 +30,7 @@ from importlib.resources import files
 
 from maillage.core.text import edit_distance, fold
 from maillage.core.text import stem as plural_stem
+from maillage.directory.taxonomy import taxonomie_rows as taxonomy_rows  # the one reader
 
 from .vocabulary import CONTEXT_WEIGHT, CONTEXT_WORDS, ELISIONS, ENDINGS, SMS, STOP_WORDS
 
@@ -257,11 +257,6 @@ def shipped_terms() -> list[Term]:
         for text in entry.get("exemples", []):
             terms.append(make_term(code, text, "lexique (exemple)", 1.2))
     return terms
-
-
-def taxonomy_rows() -> list[dict[str, str]]:
-    text = files("maillage.directory").joinpath("data/taxonomie.csv").read_text("utf-8")
-    return list(csv.DictReader(text.splitlines()))
 
 
 def build_lexicon(

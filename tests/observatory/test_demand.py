@@ -8,7 +8,7 @@ import pytest
 from django.core.management import call_command
 from django.db import models
 
-from maillage.directory.lieux_standard import FileFormatError
+from maillage.directory.imports import FileFormatError
 from maillage.observatory.models import Indicateur, ValeurIndicateur
 from maillage.observatory.selectors import demand_territoire_total
 from maillage.observatory.services import demand_window, indicateur_import, indicators_recompute

@@ -11,9 +11,9 @@ from django_tasks_db.models import DBTaskResult
 
 from maillage.accounts.models import User
 from maillage.core.geometry import haversine_km
-from maillage.directory.lieux_standard import FileFormatError
+from maillage.directory.imports import FileFormatError
+from maillage.directory.imports.lieux import lieux_import
 from maillage.directory.models import Categorie, Lieu
-from maillage.directory.services import lieux_import
 from maillage.directory.services.history import directory_object_update
 from maillage.observatory.models import Indicateur, RecomputeRun, ValeurIndicateur
 from maillage.observatory.services import (

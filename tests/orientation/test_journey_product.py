@@ -191,8 +191,8 @@ def test_a_conseiller_has_a_home_with_their_own_cases_only(client, conseiller, m
     # Their own case opens; the rest of the space stays closed.
     assert client.get(reverse("referrals_espace:detail", args=[mine.pk])).status_code == 200
     for url in (
-        reverse("espace:structure_edit", args=[service.structure_id]),
-        reverse("espace:import_list"),
+        reverse("directory_espace:structure_edit", args=[service.structure_id]),
+        reverse("directory_espace:import_list"),
     ):
         assert client.get(url).status_code == 403
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from maillage.accounts.permissions import can_import
 from maillage.core.espace import espace_breadcrumb
-from maillage.directory.lieux_standard import FileFormatError
+from maillage.directory.imports import FileFormatError
 
 from .. import selectors
 from ..services import indicateur_import

@@ -8,8 +8,8 @@ from datetime import date
 
 from django.db import transaction
 
-from maillage.directory.lieux_standard import FileFormatError, RowError
-from maillage.directory.tabular import Table, read_table
+from maillage.directory.imports import FileFormatError, RowError
+from maillage.directory.imports.reader import Table, read_table
 from maillage.territories.enums import CommuneType
 from maillage.territories.models import Commune
 

@@ -1,4 +1,4 @@
-"""`maillage load_taxonomie`: the canonical categories of needs and services; idempotent."""
+"""`maillage load_taxonomie`: the categories of the canonical taxonomy (idempotent)."""
 
 from __future__ import annotations
 
@@ -6,16 +6,16 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from maillage.directory.services import taxonomie_load
+from maillage.directory.services.taxonomy import taxonomie_load
 
 
 class Command(BaseCommand):
     help = (
-        "Charge ou met à jour les catégories de la taxonomie (besoins et services) livrées "
-        "avec Maillage. Peut être relancé sans risque."
+        "Crée ou met à jour les catégories de la taxonomie canonique (besoins et services). "
+        "Peut être relancée sans risque."
     )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        categories = taxonomie_load()
+        count = taxonomie_load()
         if options["verbosity"]:
-            self.stdout.write(self.style.SUCCESS(f"Taxonomie : {categories} catégories."))
+            self.stdout.write(self.style.SUCCESS(f"Taxonomie : {count} catégories."))
