@@ -21,6 +21,7 @@ from contextvars import ContextVar
 from functools import lru_cache
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.core.signals import request_finished
 from django.http import HttpRequest, HttpResponse
 
@@ -49,7 +50,10 @@ def _compiled(patterns: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
 
 
 def _secret_patterns() -> tuple[re.Pattern[str], ...]:
-    return _compiled(tuple(getattr(settings, "MAILLAGE_LOG_SECRET_PATHS", ())))
+    try:
+        return _compiled(tuple(getattr(settings, "MAILLAGE_LOG_SECRET_PATHS", ())))
+    except ImproperlyConfigured:  # gunicorn's master before Django is set up
+        return ()
 
 
 def _groups_cut(match: re.Match[str]) -> str:
