@@ -186,6 +186,9 @@ STORAGES = {
     "staticfiles": {"BACKEND": "maillage.core.storage.StaticFilesStorage"},
 }
 MEDIA_ROOT = VAR_DIR / "media"
+# `maillage backup` / `restore` on PostgreSQL: the folder of pg_dump and pg_restore when they
+# are not on the PATH (maillage/core/backups.py also looks in /usr/lib/postgresql/*/bin).
+MAILLAGE_PG_BIN = os.environ.get("MAILLAGE_PG_BIN", "")
 
 # Cookies and transport: secure unless DEBUG is explicitly asked for.
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
