@@ -1,3 +1,4 @@
+# ruff: noqa: E501
 """Precision and recall of the deduplication on labelled pairs built from real files.
 
 The two files are two publications of the conseillers numériques' lieux (ANCT, 2022 and
@@ -16,13 +17,17 @@ from __future__ import annotations
 
 import hashlib
 import json
-from pathlib import Path
+from datetime import UTC, datetime
 
 from maillage.core.text import fold
 from maillage.directory import dedup
-from maillage.directory.lieux_standard import normalize_row, read_rows
+from maillage.directory.imports.standard import normalize_row, read_rows
 
-DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
+from .common import DATA, machine, markers, publish
+
+NAME = "doublons"
+#: Why the section cannot run without the real files (printed when they are absent).
+NEEDS_DATA = "les paires étiquetées sont construites depuis deux fichiers réels"
 LEFT = "anct-client-application/lieux-de-mediation-numerique.cnfs.json"
 RIGHT = "anct-mednum-cli/input/cnfs.json"
 
@@ -94,3 +99,40 @@ def evaluate() -> dict:
 
 if __name__ == "__main__":
     print(json.dumps(evaluate(), indent=1))
+
+
+def render(results: dict) -> str:
+    begin, end = markers(NAME)
+    rows = [
+        f"| {split} | {r['paires']:,} | {r['positives']:,} | {r['negatives']:,} | "
+        f"**{r['precision']:.3f}** | **{r['rappel']:.3f}** | {r['a_verifier']} | "
+        f"{r['rappel_avec_revue']:.3f} |"
+        for split, r in results.items()
+    ]
+    return "\n".join(
+        [
+            begin,
+            "### Déduplication entre sources",
+            "",
+            f"- Date : {datetime.now(UTC):%Y-%m-%d %H:%M} UTC ; machine : {machine()}",
+            f"- Paires étiquetées construites depuis `{LEFT}` et `{RIGHT}`",
+            "  (règles d'étiquetage dans `benchmarks/dedup_eval.py`) ; seuils réglés sur la moitié",
+            "  « reglage », chiffres de référence sur la moitié « test ».",
+            f"- Seuils : fusion ≥ {dedup.MERGE} (et noms proches ou même SIRET), revue ≥ {dedup.REVIEW}.",
+            "",
+            "| moitié | paires | positives | négatives | précision | rappel | à vérifier | rappel avec la revue |",
+            "|---|---|---|---|---|---|---|---|",
+            *rows,
+            "",
+            "Objectif de l'issue : précision ≥ 0,95 et rappel ≥ 0,9. Les « faux positifs » restants",
+            "que nous avons lus sont pour la plupart le même lieu écrit autrement (« Médiathèque » et",
+            "« Médiathèque Agathoise » à la même adresse) : les étiquettes automatiques comptent trop",
+            "peu de positives, la précision mesurée est donc un minorant.",
+            end,
+        ]
+    )
+
+
+def section(env: dict[str, str]) -> None:
+    """Pure computation on the real files: no database."""
+    publish(NAME, render(evaluate()))

@@ -14,13 +14,29 @@ from __future__ import annotations
 
 import random
 import time
-from pathlib import Path
+from datetime import UTC, datetime
 
-ROOT = Path(__file__).resolve().parent.parent
-DATA = ROOT.parent / "shared" / "data"
+from .common import (
+    DATA,
+    drop_postgres,
+    fresh_env,
+    machine,
+    markers,
+    postgres_database,
+    publish,
+    quick,
+    summary,
+    worker_json,
+)
+
+NAME = "annuaire"
+#: Why the section cannot run without the real files (printed when they are absent).
+NEEDS_DATA = "l'import national et les services copiés viennent des fichiers réels"
+#: `benchmarks.run --worker annuaire` runs `run()` in a fresh database, demo not loaded.
+WORKER_DEMO = False
 SEED = 20261122
-TARGET = 100_000
-QUERIES = 300
+TARGET = quick(100_000, 3_000)
+QUERIES = quick(300, 30)
 FILES = [
     "lamednum-standard-mediation-num/exemple-valide.csv",
     "anct-client-application/20230711-charente-lieux-de-mediation-numeriques-nouvelle-aquitaine.json",
@@ -35,12 +51,12 @@ FILES = [
 
 
 def national_import() -> dict:
-    from maillage.directory.services import lieux_import
+    from maillage.directory.imports.lieux import lieux_import
 
     started = time.perf_counter()
     rows = created = rejected = 0
     files = 0
-    for path in FILES:
+    for path in FILES[: quick(len(FILES), 2)]:  # --quick: the two smallest files
         file = DATA / path
         if not file.exists():
             continue
@@ -191,8 +207,6 @@ def measure() -> dict:
 
     from maillage.directory.models import Service
 
-    from .run import summary
-
     rng = random.Random(SEED)  # noqa: S311
     requests = build_requests(rng)
     client = Client()
@@ -232,3 +246,66 @@ def run() -> dict:
     grow_s = grow()
     result = measure()
     return {"import": imported, "grow_s": grow_s, **result}
+
+
+def render(results: dict[str, dict]) -> str:
+    begin, end = markers(NAME)
+    lines = [
+        begin,
+        "### Annuaire : import national et recherche sur 100 000 services",
+        "",
+        f"- Date : {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
+        f"- Machine : {machine()}",
+        "- Données : les fichiers réels au schéma national de `../shared/data` (liste dans",
+        "  `benchmarks/directory.py`), puis des copies synthétiques de leurs services placées",
+        "  aux mairies de communes tirées au hasard jusqu'à 100 000 services.",
+        f"- Requêtes : {QUERIES} × `GET /api/v1/services` avec texte + catégorie + rayon, par",
+        "  toute la pile Django. Chaque requête part d'un service réel : une de ses catégories, et",
+        "  soit un mot d'exemple de cette catégorie, soit un mot du nom ou de la description du",
+        "  service ; centre : un lieu réel (une fois sur deux) ou la mairie d'une commune tirée au",
+        "  hasard ; rayon 10, 20 ou 30 km (`benchmarks/directory.py: build_requests`).",
+        "  Référence dans la même passe : la même requête sans texte ni catégorie, et `/api/v1/sante`.",
+        "",
+        "| base | import national | services | p50 | **p95** | p99 | sans texte p95 | plancher p95 | ratio p95 / plancher |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for name, r in results.items():
+        imp = r["import"]
+        lines.append(
+            f"| {name} | {imp['rows']:,} lignes de {imp['files']} fichiers, {imp['created']:,} lieux, "
+            f"{imp['rejected']} rejets, {imp['seconds']:.1f} s | {r['services']:,} | "
+            f"{r['full']['p50']:.1f} ms | **{r['full']['p95']:.1f} ms** | {r['full']['p99']:.1f} ms | "
+            f"{r['radius']['p95']:.1f} ms | {r['floor']['p95']:.2f} ms | "
+            f"{r['full']['p95'] / r['floor']['p95']:.0f} |"
+        )
+    lines += [
+        "",
+        "Objectif de l'issue : p95 < 50 ms sur SQLite et sur PostgreSQL. Services trouvés par",
+        "requête (médiane / 9e décile / requêtes sans résultat) : "
+        + ", ".join(
+            f"{name} {r['median_count']} / {r['p90_count']} / {r['empty']}"
+            for name, r in results.items()
+        )
+        + ".",
+        end,
+    ]
+    return "\n".join(lines)
+
+
+def section(env: dict[str, str]) -> None:
+    """The worker on SQLite, then on PostgreSQL when a local server answers."""
+    results: dict[str, dict] = {}
+    print(f"Annuaire sur SQLite (import, {TARGET:,} services, requêtes)…", flush=True)
+    if (result := worker_json(fresh_env(env), NAME)) is not None:
+        results["SQLite"] = result
+    pg = postgres_database()
+    if pg is None:
+        print("Annuaire : PostgreSQL ne répond pas, mesure sur SQLite seulement.", flush=True)
+    else:
+        print("Annuaire sur PostgreSQL…", flush=True)
+        try:
+            if (result := worker_json({**env, "DATABASE_URL": pg}, NAME)) is not None:
+                results["PostgreSQL"] = result
+        finally:
+            drop_postgres(pg)
+    publish(NAME, render(results))

@@ -1,3 +1,4 @@
+# ruff: noqa: E501
 """End-to-end latency of `POST /api/v1/orientations` on a synthetic directory.
 
 Services are placed around the mairies of communes of the four Breton départements drawn at
@@ -9,9 +10,16 @@ départements through the whole Django stack (test client, no network).
 from __future__ import annotations
 
 import random
+import statistics
 import time
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
+from .common import django_setup, machine, markers, percentile, publish, quick
+
+NAME = "orientation"
+#: The in-process sections before this one may have loaded it; else the runner does.
+NEEDS_REFERENCE = True
+ORIENT_SERVICES = quick(5000, 300)
 SEED = 20261127
 DEPARTEMENTS = ("22", "29", "35", "56")
 
@@ -97,3 +105,80 @@ def measure_api(needs: list[tuple[str, str, str]], communes: list[str]) -> dict[
                 timings.append(elapsed)
                 found.append(len(response.json()["resultats"]))
     return {"timings": timings, "found": found}
+
+
+def measure(env: dict[str, str]) -> dict:
+    """Understanding on the labelled needs (engine vs keyword baseline), then the API's
+    latency on a synthetic directory."""
+    django_setup(env)
+    from benchmarks import orientation_eval
+    from maillage.orientation import understanding
+
+    print("Orientation : évaluation de la compréhension…", flush=True)
+    started = time.perf_counter()
+    lexicon = understanding.build_lexicon()
+    build_ms = (time.perf_counter() - started) * 1000
+    result = orientation_eval.evaluate(lexicon)
+    print(f"Orientation : {ORIENT_SERVICES} services synthétiques, API…", flush=True)
+    communes = build_directory(ORIENT_SERVICES)
+    api = measure_api(orientation_eval.cases(), communes)
+    return {"result": result, "build_ms": build_ms, "api": api}
+
+
+def render(measured: dict) -> str:
+    begin, end = markers(NAME)
+    result, build_ms = measured["result"], measured["build_ms"]
+    figures = result["figures"]
+    timings = measured["api"]["timings"]
+    found = measured["api"]["found"]
+
+    def pct(value: float) -> str:
+        return f"{value:.3f}".replace(".", ",")
+
+    rows = [
+        f"| {split} | {f['n']} | **{pct(f['moteur_top1'])}** | **{pct(f['moteur_top3'])}** | "
+        f"{pct(f['base_top1'])} | {pct(f['base_top3'])} |"
+        for split, f in figures.items()
+    ]
+    return "\n".join(
+        [
+            begin,
+            "### Orientation : compréhension du besoin et réponse de l'API",
+            "",
+            f"- Date : {datetime.now(UTC):%Y-%m-%d %H:%M} UTC ; machine : {machine()}",
+            f"- Jeu étiqueté : `benchmarks/orientation_eval.psv`, {figures['tout']['n']} besoins"
+            f" écrits à la main ({result['categories']} catégories, {result['profils']} profils :"
+            " fautes, sans accents, SMS, phrases longues ou très courtes). Lignes paires :",
+            "  « réglage » (lues pour améliorer le lexique) ; lignes impaires : « test » (jamais lues,",
+            "  seulement comptées).",
+            f"- « difficile » : `benchmarks/orientation_eval_difficile.psv`, {figures['difficile']['n']}"
+            " besoins écrits après le moteur, volontairement vagues ou indirects (aucun mot de la",
+            "  catégorie, une conséquence plutôt qu'un besoin) ; jamais lus pour régler : c'est la",
+            "  mesure la plus proche de vrais usagers dont nous disposions.",
+            "- Référence : correspondance exacte des mots d'exemple de la taxonomie.",
+            "",
+            "| moitié | besoins | moteur top-1 | moteur top-3 | référence top-1 | référence top-3 |",
+            "|---|---|---|---|---|---|",
+            *rows,
+            "",
+            "Objectif de l'issue : top-1 ≥ 0,85 et top-3 ≥ 0,95, au-dessus de la référence (jeu",
+            "principal, « tout »). Le jeu « difficile » montre la limite d'un moteur à lexique.",
+            "",
+            "| mesure | p50 | p95 | max |",
+            "|---|---|---|---|",
+            f"| compréhension seule (fonction pure, {figures['tout']['n'] + figures['difficile']['n']} besoins) | "
+            f"{result['p50_ms']:.2f} ms | **{result['p95_ms']:.2f} ms** | {result['max_ms']:.2f} ms |",
+            f"| `POST /api/v1/orientations` ({len(timings)} requêtes, {ORIENT_SERVICES:,} services) | "
+            f"{percentile(timings, 50):.1f} ms | **{percentile(timings, 95):.1f} ms** | "
+            f"{max(timings):.1f} ms |",
+            "",
+            f"Construction du lexique (une fois par processus et par version) : {build_ms:.0f} ms.",
+            f"Résultats par réponse (médiane) : {statistics.median(found):.0f} ;"
+            f" réponses sans aucun résultat : {sum(1 for n in found if not n)}.",
+            end,
+        ]
+    )
+
+
+def section(env: dict[str, str]) -> None:
+    publish(NAME, render(measure(env)))

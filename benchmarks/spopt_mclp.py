@@ -28,7 +28,8 @@ from typing import Any
 import numpy as np
 from scipy.sparse import csr_array
 
-ROOT = Path(__file__).resolve().parent.parent
+from .common import QUICK, ROOT
+
 SPOPT_LIMIT_S = 300.0
 # Dense client × facility cells above which spopt's model is not even built: PuLP keeps a
 # Python object per cell, several GB beyond this on a shared machine.
@@ -197,16 +198,17 @@ def synthetic(
 def territory(slug: str, categorie: str | None, radius_km: float) -> tuple[csr_array, np.ndarray]:
     """A territory's planner instance as `plan_compute` builds it (candidates = mairies);
     demand already within R km of a lieu of the category weighs 0 (`categorie` None: no lieu)."""
-    from maillage.observatory import selectors
+    from maillage.observatory import points
     from maillage.observatory.accessibility import nearest_supply, unit_vectors
     from maillage.observatory.planner import coverage_matrix
+    from maillage.observatory.plans.compute import territoire_communes
 
-    communes = selectors.territoire_communes(slug)
-    demand = selectors.commune_points(communes)
-    candidates = selectors.mairie_points(communes)
+    communes = territoire_communes(slug)
+    demand = points.commune_points(communes)
+    candidates = points.mairie_points(communes)
     weights = np.asarray(demand.population, dtype=np.float64)
     if categorie is not None:
-        lat, lon = selectors.categorie_lieux_points(categorie)
+        lat, lon = points.categorie_lieux_points(categorie)
         nearest = nearest_supply(demand.latitude, demand.longitude, lat, lon)
         weights = np.where(nearest.distance_km <= radius_km, 0.0, weights)
     matrix = coverage_matrix(
@@ -234,6 +236,8 @@ def run(categorie: str) -> list[dict[str, Any]]:
     rows.append(compare("8 villages alignés (K = 2, R = 6 km)", matrix, weights, 2))
     matrix, weights = synthetic()
     rows.append(compare("synthétique 500 × 200 (K = 10, R = 10 km)", matrix, weights, 10))
+    if QUICK:  # the Nouvelle-Aquitaine instances take spopt minutes
+        return rows
     matrix, weights = territory("nouvelle-aquitaine", categorie, 10.0)
     rows.append(
         compare(

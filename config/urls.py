@@ -21,16 +21,16 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include((_public(api_patterns), api_app_name), namespace=api_namespace)),
     path("comptes/", include("maillage.accounts.urls")),
-    path("mise-en-relation/", include("maillage.orientation.referral_urls")),
-    path("espace/mises-en-relation/", include("maillage.orientation.referral_espace_urls")),
-    path("espace/correspondances/", include("maillage.directory.mapping_urls")),
-    path("espace/indicateurs/", include("maillage.observatory.espace_urls")),
-    path("espace/", include("maillage.directory.espace_urls")),
+    path("mise-en-relation/", include("maillage.referrals.urls")),
+    path("espace/mises-en-relation/", include("maillage.referrals.espace.urls")),
+    path("espace/indicateurs/", include("maillage.observatory.espace.urls")),
+    path("espace/", include("maillage.espace.urls")),
+    path("espace/", include("maillage.directory.espace.urls")),
     path("orientation/", include("maillage.orientation.urls")),
     path("", include("maillage.observatory.urls")),
     path("", include("maillage.territories.urls")),
     path("", include("maillage.directory.urls")),
-    path("", include("maillage.core.urls")),
+    path("", include("maillage.site.urls")),
 ]
 
 admin.site.site_header = "Administration de Maillage"

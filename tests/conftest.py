@@ -13,6 +13,7 @@ from maillage.accounts.models import User
 def django_db_setup(django_db_setup, django_db_blocker):  # noqa: PT004
     with django_db_blocker.unblock():
         call_command("load_reference", verbosity=0)
+        call_command("load_taxonomie", verbosity=0)
         call_command("load_demo", verbosity=0)
 
 

@@ -96,7 +96,10 @@ INSTALLED_APPS = [
     "maillage.territories",
     "maillage.directory",
     "maillage.orientation",
+    "maillage.referrals",
     "maillage.observatory",
+    "maillage.espace",
+    "maillage.site",
 ]
 
 MIDDLEWARE = [
@@ -158,8 +161,8 @@ AUTH_USER_MODEL = "accounts.User"
 # ModelBackend plus the lock after repeated failures (maillage/accounts/lockout.py).
 AUTHENTICATION_BACKENDS = ["maillage.accounts.backends.LockoutModelBackend"]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "core:home"
-LOGOUT_REDIRECT_URL = "core:home"
+LOGIN_REDIRECT_URL = "site:home"
+LOGOUT_REDIRECT_URL = "site:home"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -299,7 +302,7 @@ MAILLAGE_SIGNALEMENT_RETENTION_DAYS = int(
 MAILLAGE_SIGNALEMENT_PER_HOUR = int(os.environ.get("MAILLAGE_SIGNALEMENT_PER_HOUR", "5"))
 MAILLAGE_SIGNALEMENT_MIN_SECONDS = int(os.environ.get("MAILLAGE_SIGNALEMENT_MIN_SECONDS", "3"))
 
-# Mise en relation (docs/orientation.md): retention of the personal data, reminders, anti-spam.
+# Mise en relation (docs/referrals.md): retention of the personal data, reminders, anti-spam.
 MAILLAGE_REFERRAL_RETENTION_DAYS = int(os.environ.get("MAILLAGE_REFERRAL_RETENTION_DAYS", "365"))
 # A referral never closed is purged this many days after the retention period, from creation.
 MAILLAGE_REFERRAL_GRACE_DAYS = int(os.environ.get("MAILLAGE_REFERRAL_GRACE_DAYS", "90"))

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from django.contrib.auth import get_user_model
 from django.http import HttpRequest
 from django.urls import reverse
 
-from maillage.accounts.models import User
+if TYPE_CHECKING:  # core imports no app above it; the user model is read from the settings
+    from maillage.accounts.models import User
 
 
 def espace_user(request: HttpRequest) -> User:
     """The signed-in user: LoginRequiredMiddleware guarantees one on every non-public view."""
-    assert isinstance(request.user, User)  # noqa: S101
-    return request.user
+    user = request.user
+    assert isinstance(user, get_user_model())  # noqa: S101
+    return user
 
 
 def espace_breadcrumb(current: str, *links: tuple[str, str]) -> dict[str, Any]:

@@ -12,29 +12,39 @@ Pure: no ORM, no settings; `k` is always given by the caller.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import NamedTuple
 
 
 @dataclass(frozen=True)
 class Cell:
-    """A published count: `value` is None when suppressed."""
+    """A published count: `value` is None when suppressed; `k` is the threshold it was
+    published under, so that `str(cell)` says « moins de 5 » or « masqué » in a template."""
 
     value: int | None
     small: bool = False  # suppressed because below k (else: to protect another cell)
+    k: int = field(default=5, compare=False)
 
-    def label(self, k: int) -> str:
+    def label(self, k: int | None = None) -> str:
         if self.value is not None:
             return str(self.value)
-        return f"moins de {k}" if self.small else "masqué"
+        return f"moins de {k or self.k}" if self.small else "masqué"
+
+    def __str__(self) -> str:
+        return self.label()
 
 
 def cell(value: int, k: int) -> Cell:
     """One count on its own: published from k."""
-    return Cell(value) if value >= k else Cell(None, small=True)
+    return Cell(value, k=k) if value >= k else Cell(None, small=True, k=k)
 
 
-@dataclass(frozen=True)
-class KTable:
+def hidden(value: int, k: int) -> Cell:
+    """Suppressed to protect another cell (or because small itself)."""
+    return Cell(None, small=value < k, k=k)
+
+
+class KTable(NamedTuple):
     rows: dict[str, tuple[list[Cell], Cell]]
     column_totals: list[Cell]
     grand_total: Cell
@@ -60,7 +70,7 @@ def k_anonymous_table(counts: Mapping[str, Sequence[int]], *, k: int, width: int
         if all(c.value is not None for c in cells):
             total = cell(total_value, k)
         else:
-            total = Cell(None, small=total_value < k)
+            total = hidden(total_value, k)
         rows[label] = (cells, total)
         for i, v in enumerate(values):
             column_sums[i] += v

@@ -1,12 +1,20 @@
+"""The Django admin of the directory. Structures, lieux and services saved or deleted here go
+through the change pipeline like every other writer (history, full-text index, listeners):
+an edit made here is found by search and wins over newer imports, as in the management space.
+"""
+
 from typing import Any
 
 from django.contrib import admin, messages
-from django.db.models import Model, QuerySet, URLField
+from django.db import transaction
+from django.db.models import QuerySet, URLField
 from django.forms import ModelForm
 from django.http import HttpRequest
 
-from maillage.observatory.services import indicators_recompute_request
+from maillage.core.espace import espace_user
 
+from .changes import ChangeOrigin, changes_between, directory_changed, snapshot
+from .enums import RevisionAction
 from .models import (
     Categorie,
     DuplicateCandidate,
@@ -18,13 +26,73 @@ from .models import (
     Structure,
 )
 from .services import duplicate_decide
-from .services.history import INDICATOR_FIELDS
 
 
 class DirectoryAdmin(admin.ModelAdmin):
     """Addresses typed without a scheme are read as https, as in the management space."""
 
     formfield_overrides = {URLField: {"assume_scheme": "https"}}
+
+
+class ThroughChangePipeline(DirectoryAdmin):
+    """Saves and deletions of directory objects go through `changes.directory_changed`.
+
+    `save_model` reads the stored values of the fields the form changed (many-to-many ones
+    are only written by `save_related`), `save_related` records the difference once every
+    relation is saved; a deletion is announced just before it happens, as the pipeline asks.
+    """
+
+    def save_model(self, request: HttpRequest, obj: Any, form: ModelForm, change: bool) -> None:
+        names = [n for n in form.changed_data if n in {f.name for f in obj._meta.get_fields()}]
+        stored = type(obj).objects.filter(pk=obj.pk).first() if change else None
+        form._directory_before = snapshot(stored, names) if stored is not None else {}  # type: ignore[attr-defined]
+        form._directory_fields = names  # type: ignore[attr-defined]
+        super().save_model(request, obj, form, change)
+
+    def save_related(
+        self, request: HttpRequest, form: ModelForm, formsets: Any, change: bool
+    ) -> None:
+        super().save_related(request, form, formsets, change)
+        obj = form.instance
+        if not change:
+            directory_changed(
+                obj=obj,
+                action=RevisionAction.CREATE,
+                user=espace_user(request),
+                origin=ChangeOrigin.ADMIN,
+            )
+            return
+        before = getattr(form, "_directory_before", {})
+        after = snapshot(obj, getattr(form, "_directory_fields", []))
+        directory_changed(
+            obj=obj,
+            action=RevisionAction.UPDATE,
+            changes=changes_between(before, after),
+            user=espace_user(request),
+            origin=ChangeOrigin.ADMIN,
+        )
+
+    @transaction.atomic
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        directory_changed(
+            obj=obj,
+            action=RevisionAction.DELETE,
+            user=espace_user(request),
+            origin=ChangeOrigin.ADMIN,
+        )
+        super().delete_model(request, obj)
+
+    @transaction.atomic
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
+        objs = list(queryset)
+        if objs:
+            directory_changed(
+                objs=objs,
+                action=RevisionAction.DELETE,
+                user=espace_user(request),
+                origin=ChangeOrigin.ADMIN,
+            )
+        super().delete_queryset(request, queryset)
 
 
 @admin.register(Categorie)
@@ -41,35 +109,13 @@ class SourceAdmin(admin.ModelAdmin):
 
 
 @admin.register(Structure)
-class StructureAdmin(DirectoryAdmin):
+class StructureAdmin(ThroughChangePipeline):
     list_display = ["nom", "pivot"]
     search_fields = ["nom", "pivot"]
 
 
-class RecomputesIndicators(DirectoryAdmin):
-    """Lieux and services edited here change the observatory's counts and distances: a
-    creation, a deletion or a change of a field the indicators read queues a recompute
-    (coalesced, see `indicators_recompute_request`)."""
-
-    def save_related(
-        self, request: HttpRequest, form: ModelForm, formsets: Any, change: bool
-    ) -> None:
-        super().save_related(request, form, formsets, change)
-        # The same fields as a manager's edit in the management space (services.history).
-        if not change or set(form.changed_data) & INDICATOR_FIELDS[self.model]:
-            indicators_recompute_request()
-
-    def delete_model(self, request: HttpRequest, obj: Model) -> None:
-        super().delete_model(request, obj)
-        indicators_recompute_request()
-
-    def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
-        super().delete_queryset(request, queryset)
-        indicators_recompute_request()
-
-
 @admin.register(Lieu)
-class LieuAdmin(RecomputesIndicators):
+class LieuAdmin(ThroughChangePipeline):
     list_display = ["nom", "commune", "placement", "itinerant", "date_maj"]
     list_filter = ["placement", "itinerant"]
     search_fields = ["nom", "adresse", "code_postal"]
@@ -78,7 +124,7 @@ class LieuAdmin(RecomputesIndicators):
 
 
 @admin.register(Service)
-class ServiceAdmin(RecomputesIndicators):
+class ServiceAdmin(ThroughChangePipeline):
     list_display = ["nom", "structure"]
     search_fields = ["nom"]
     filter_horizontal = ["categories"]

@@ -1,10 +1,14 @@
 from __future__ import annotations
 
-from django import forms
+from typing import Any
 
+from django import forms
+from django.conf import settings
+
+from maillage.core.antispam import HoneypotMixin
 from maillage.core.forms import MaillageForm
 
-from .enums import Modalite
+from .enums import Modalite, SignalementTopic
 from .models import Categorie
 
 RADIUS_CHOICES = [("5", "5 km"), ("10", "10 km"), ("20", "20 km"), ("50", "50 km")]
@@ -44,4 +48,32 @@ class DirectorySearchForm(MaillageForm):
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["categorie"].choices = list(  # type: ignore[attr-defined]
             Categorie.objects.values_list("code", "libelle")
+        )
+
+
+class SignalementForm(HoneypotMixin, MaillageForm):
+    """The public "signaler une erreur" form; `website` is a honeypot left empty by people."""
+
+    sujet = forms.ChoiceField(label="Qu'est-ce qui est inexact ?", choices=SignalementTopic.choices)
+    message = forms.CharField(
+        label="Votre message",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Dites ce qui est faux et, si vous le savez, la bonne information.",
+    )
+    courriel = forms.EmailField(
+        label="Votre adresse e-mail",
+        required=False,
+        help_text=(
+            "Facultatif. Si vous la donnez, nous l'utilisons seulement pour vous dire ce que "
+            "nous avons fait de votre signalement ; elle est effacée 90 jours après sa clôture."
+        ),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        retention = getattr(settings, "MAILLAGE_SIGNALEMENT_RETENTION_DAYS", 90)
+        self.fields["courriel"].help_text = (
+            "Facultatif. Si vous la donnez, elle sert seulement à vous dire ce que nous avons "
+            f"fait de votre signalement ; elle est effacée {retention} jours après sa clôture."
         )

@@ -97,6 +97,17 @@ def _remember(terms: Iterable[str]) -> None:
             )
 
 
+def remove(ids: Iterable[int]) -> None:
+    """Forget what was indexed for these services (deleted ones)."""
+    rows = sorted(set(ids))
+    key = "rowid" if connection.vendor == "sqlite" else "service_id"
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), 500):
+            chunk = rows[start : start + 500]
+            marks = ",".join(["%s"] * len(chunk))
+            cursor.execute(f"DELETE FROM {TABLE} WHERE {key} IN ({marks})", chunk)  # noqa: S608
+
+
 def index(documents: Iterable[tuple[int, str]]) -> None:
     """(service id, document) pairs, replacing what was indexed for those services."""
     rows = list(documents)

@@ -15,7 +15,7 @@ from .enums import (
     SignalementStatus,
     SignalementTopic,
 )
-from .progress_file import FileProgress, progress_read
+from .imports.progress_file import FileProgress, progress_read
 
 
 class Categorie(models.Model):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django_tasks import task
 
-from .services.uploads import import_run_execute
+from .imports.uploads import import_run_execute
 
 
 @task()

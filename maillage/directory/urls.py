@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import espace_views, views
+from . import views
 
 app_name = "directory"
 
@@ -9,7 +9,7 @@ urlpatterns = [
     path("annuaire/lieux/<int:pk>/", views.lieu_detail, name="lieu_detail"),
     path(
         "annuaire/lieux/<int:pk>/signaler/",
-        espace_views.signalement_create_view,
+        views.signalement_create_view,
         name="signalement_create",
     ),
     path("annuaire/structures/<int:pk>/", views.structure_detail, name="structure_detail"),

@@ -2,19 +2,22 @@ from __future__ import annotations
 
 import json
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
 from maillage.accounts.permissions import can_manage_structure
+from maillage.core.antispam import form_started_now, looks_automated, rate_limited
 from maillage.territories.selectors import commune_search, territoire_get
 
 from . import selectors
-from .forms import DirectorySearchForm
+from .forms import DirectorySearchForm, SignalementForm
 from .models import Lieu, Structure
 from .opendata import CONTENT_TYPES, WRITERS
 from .selectors import COMMUNE_HEAVY, lieux_opendata
+from .services.signalements import signalement_create
 
 
 @login_not_required
@@ -131,4 +134,65 @@ def structure_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 "current": structure.nom,
             },
         },
+    )
+
+
+# « Signaler une erreur » on a lieu page: public, anyone may report.
+
+
+@login_not_required
+def signalement_create_view(request: HttpRequest, pk: int) -> HttpResponse:
+    lieu = get_object_or_404(Lieu.objects.select_related("structure"), pk=pk)
+    if request.method == "POST":
+        form = SignalementForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            if looks_automated(data, min_seconds=settings.MAILLAGE_SIGNALEMENT_MIN_SECONDS):
+                # Looks automated: answer as if accepted, record nothing.
+                return render(request, "directory/signalement_merci.html", {"lieu": lieu})
+            if rate_limited(
+                request, scope="signalement", per_hour=settings.MAILLAGE_SIGNALEMENT_PER_HOUR
+            ):
+                form.add_error(
+                    None,
+                    "Vous avez envoyé beaucoup de signalements en peu de temps : réessayez "
+                    "dans une heure, ou écrivez directement à la structure.",
+                )
+                return _signalement_page(request, lieu, form, status=429)
+            signalement_create(
+                lieu=lieu,
+                sujet=data["sujet"],
+                message=data["message"],
+                courriel=data["courriel"],
+                base_url=request.build_absolute_uri("/")[:-1],
+            )
+            return render(
+                request,
+                "directory/signalement_merci.html",
+                {"title": "Merci", "lieu": lieu},
+            )
+        return _signalement_page(request, lieu, form, status=400)
+    form = SignalementForm(initial={"started": form_started_now()})
+    return _signalement_page(request, lieu, form)
+
+
+def _signalement_page(
+    request: HttpRequest, lieu: Lieu, form: SignalementForm, status: int = 200
+) -> HttpResponse:
+    return render(
+        request,
+        "directory/signalement_form.html",
+        {
+            "title": f"Signaler une erreur — {lieu.nom}",
+            "lieu": lieu,
+            "form": form,
+            "breadcrumb_data": {
+                "links": [
+                    {"url": reverse("directory:search"), "title": "Annuaire"},
+                    {"url": reverse("directory:lieu_detail", args=[lieu.pk]), "title": lieu.nom},
+                ],
+                "current": "Signaler une erreur",
+            },
+        },
+        status=status,
     )

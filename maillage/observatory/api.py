@@ -11,22 +11,23 @@ from maillage.territories.api import CommuneOut
 from maillage.territories.models import Territoire
 
 from . import selectors
+from .plans import limits
+from .plans.compute import PlanError, plan_compute
 
 router = Router(tags=["observatoire"])
-
-#: The API answers synchronously: these limits keep a request within a few seconds.
-API_MAX_SITES = 50
-API_EXACT_TIME_LIMIT_S = 20.0
 
 
 class PlanIn(Schema):
     territoire: str = Field(description="Identifiant du territoire, ou `france`")
     categorie: str = Field(description="Code de catégorie de la taxonomie")
-    sites: int = Field(description=f"Nombre de sites à ouvrir (1 à {API_MAX_SITES})")
+    sites: int = Field(description=f"Nombre de sites à ouvrir (1 à {limits.SYNC_MAX_SITES})")
     rayon_km: float = Field(description="Rayon de couverture, à vol d'oiseau (km)")
-    exact: bool = Field(False, description="Optimum exact (HiGHS, 20 s au plus)")
+    exact: bool = Field(
+        False,
+        description=f"Optimum exact (HiGHS, {limits.SYNC_EXACT_TIME_LIMIT_S:.0f} s au plus)",
+    )
     candidats: str = Field(
-        selectors.CANDIDATES_MAIRIES,
+        limits.CANDIDATES_MAIRIES,
         description=(
             "`mairies`, `communes`, ou une liste de communes du territoire (codes INSEE ou "
             "noms) séparés par des virgules"
@@ -72,13 +73,17 @@ class ErrorOut(Schema):
     response={200: PlanOut, 404: ErrorOut, 422: ErrorOut},
     exclude_none=True,
     summary="Planifier les prochains sites du maillage",
+    description=(
+        "Choisit K sites parmi les candidats pour couvrir le plus d'habitants à moins de R km "
+        "d'un lieu offrant la catégorie, compte tenu des lieux existants. Calcul synchrone : "
+        f"au plus {limits.SYNC_MAX_SITES} sites, {limits.SYNC_EXACT_TIME_LIMIT_S:.0f} s pour "
+        "l'exact."
+    ),
 )
 def plan_create(request: HttpRequest, payload: PlanIn) -> Status[PlanOut] | Status[ErrorOut]:
-    """Choisit K sites parmi les candidats pour couvrir le plus d'habitants à moins de R km
-    d'un lieu offrant la catégorie, compte tenu des lieux existants. Calcul synchrone :
-    au plus 50 sites, 20 s pour l'exact."""
+    # The page and the command share plan_compute; the API adds the synchronous limits.
     try:
-        result = selectors.plan_compute(
+        result = plan_compute(
             territoire=payload.territoire,
             categorie=payload.categorie,
             sites=payload.sites,
@@ -86,10 +91,10 @@ def plan_create(request: HttpRequest, payload: PlanIn) -> Status[PlanOut] | Stat
             exact=payload.exact,
             candidats=payload.candidats,
             itinerant=payload.itinerant,
-            max_sites=API_MAX_SITES,
-            time_limit_s=API_EXACT_TIME_LIMIT_S,
+            max_sites=limits.SYNC_MAX_SITES,
+            time_limit_s=limits.SYNC_EXACT_TIME_LIMIT_S,
         )
-    except selectors.PlanError as exc:
+    except PlanError as exc:
         return Status(exc.status, ErrorOut(detail=exc.message))
     return Status(200, PlanOut(**result))
 

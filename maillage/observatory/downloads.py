@@ -1,59 +1,14 @@
-"""CSV and GeoJSON files of the observatory pages, for spreadsheets and GIS software.
-
-CSV files are UTF-8 with a byte-order mark, `;`-separated with a decimal comma: what a
-French spreadsheet (Excel, LibreOffice in French) opens correctly with a double click.
-"""
+"""GeoJSON files of the observatory pages, for GIS software; the CSV files are written by
+`maillage.core.csv` (French spreadsheet format, formulas neutralised)."""
 
 from __future__ import annotations
 
-import csv
-import io
 import json
-from collections.abc import Iterable, Sequence
-from datetime import date
 from typing import Any
 
 from django.http import HttpResponse
-from django.utils.text import slugify
 
-
-def french_number(value: Any) -> str:
-    """A number as a French spreadsheet reads it: decimal comma, no thousands separator."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "oui" if value else "non"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        if value.is_integer() and abs(value) < 1e15:
-            return str(int(value))
-        return f"{value:.4f}".rstrip("0").rstrip(".").replace(".", ",")
-    return str(value)
-
-
-def filename(*parts: object, extension: str) -> str:
-    """`maillage-<parts…>.<extension>`, each part slugified (`:` of codes becomes `-`)."""
-    pieces = ["maillage"]
-    for part in parts:
-        if isinstance(part, date):
-            pieces.append(part.isoformat())
-        elif part:
-            pieces.append(slugify(str(part).replace(":", "-")))
-    return "-".join(pieces) + "." + extension
-
-
-def csv_response(name: str, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> HttpResponse:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow([french_number(cell) for cell in row])
-    response = HttpResponse(
-        ("\ufeff" + buffer.getvalue()).encode("utf-8"), content_type="text/csv; charset=utf-8"
-    )
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+__all__ = ["geojson_bytes", "geojson_response", "round_geometry"]
 
 
 def geojson_bytes(data: dict[str, Any]) -> bytes:

@@ -1,290 +1,32 @@
-"""Planner instances read from the database, and the one function the CLI and API share."""
+"""Reads of the observatory: the distance to each category, a commune's indicators, and the
+territory's values, coverage and white zones that the observatory page shows (the demand
+and supply points themselves are read by `points`)."""
 
 from __future__ import annotations
 
-import math
-import time
+import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from django.conf import settings
-from django.db.models import Case, Count, F, Q, QuerySet, When
+from django.db.models import Case, Count, F, Max, Q, QuerySet, When
 
-from maillage.core.text import search_key
 from maillage.directory.models import Categorie, Lieu, Service
 from maillage.territories.enums import CommuneType
 from maillage.territories.models import Commune, Territoire
 
-from . import planner
-
-#: `--territoire france` plans on every commune when no territory has that slug.
-FRANCE = "france"
-CANDIDATES_MAIRIES = "mairies"
-CANDIDATES_COMMUNES = "communes"
-MAX_RADIUS_KM = 200.0
-
-
-class PlanError(Exception):
-    """A request the planner refuses, with a French message for the user."""
-
-    def __init__(self, message: str, *, status: int = 422, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.status = status
-        #: The parameter at fault, by its API name (`sites`, `categorie`, `candidats`…).
-        self.field = field
-
-
-@dataclass(frozen=True)
-class CommunePoints:
-    """Communes as parallel arrays; `latitude`/`longitude` is the chosen point of each."""
-
-    codes: list[str]
-    noms: list[str]
-    latitude: np.ndarray
-    longitude: np.ndarray
-    population: np.ndarray
-    skipped: int = 0
-
-
-def road_factor() -> float:
-    return float(getattr(settings, "OBSERVATORY_ROAD_FACTOR", 1.3))
-
-
-def territoire_communes(slug: str) -> QuerySet[Commune]:
-    """The territory's communes (type COM); `france` is the whole country when no territory
-    is called so."""
-    territoire = Territoire.objects.filter(slug=slug).first()
-    if territoire is not None:
-        return territoire.communes.all()
-    if slug == FRANCE:
-        return Commune.objects.communes()
-    raise PlanError(f"Territoire inconnu : « {slug} ».", status=404)
-
-
-def commune_points(communes: QuerySet[Commune], *, point: str = "population") -> CommunePoints:
-    """Each commune's population point (mairie when known, else centroid) or its centroid
-    (`point="centroide"`), skipping communes without a position or, for the population
-    point, without inhabitants."""
-    rows = communes.order_by("code").values_list(
-        "code", "nom", "population", "mairie_latitude", "mairie_longitude", "latitude", "longitude"
-    )
-    codes, noms, lats, lons, pops = [], [], [], [], []
-    skipped = 0
-    for code, nom, population, m_lat, m_lon, c_lat, c_lon in rows.iterator(chunk_size=5000):
-        if point == "centroide":
-            lat, lon = (c_lat, c_lon) if c_lat is not None else (m_lat, m_lon)
-        else:
-            lat, lon = (m_lat, m_lon) if m_lat is not None else (c_lat, c_lon)
-        if lat is None or lon is None or (point == "population" and not population):
-            skipped += 1
-            continue
-        codes.append(code)
-        noms.append(nom)
-        lats.append(lat)
-        lons.append(lon)
-        pops.append(population or 0)
-    return CommunePoints(
-        codes, noms, np.array(lats, float), np.array(lons, float), np.array(pops, float), skipped
-    )
-
-
-def mairie_points(communes: QuerySet[Commune]) -> CommunePoints:
-    """The mairies with a known point (corrected when the source put it outside the commune)."""
-    rows = (
-        communes.exclude(mairie_latitude=None)
-        .exclude(mairie_longitude=None)
-        .order_by("code")
-        .values_list("code", "nom", "population", "mairie_latitude", "mairie_longitude")
-    )
-    codes, noms, lats, lons, pops = [], [], [], [], []
-    for code, nom, population, lat, lon in rows.iterator(chunk_size=5000):
-        codes.append(code)
-        noms.append(nom)
-        lats.append(lat)
-        lons.append(lon)
-        pops.append(population or 0)
-    return CommunePoints(
-        codes, noms, np.array(lats, float), np.array(lons, float), np.array(pops, float)
-    )
-
-
-def categorie_lieux_points(code: str) -> tuple[np.ndarray, np.ndarray]:
-    """Positions of the lieux where at least one service of the category is offered."""
-    rows = (
-        Lieu.objects.filter(services__categories__code=code)
-        .distinct()
-        .values_list("latitude", "longitude")
-    )
-    points = np.array(list(rows), dtype=float).reshape(-1, 2)
-    return points[:, 0], points[:, 1]
-
-
-def _candidates(communes: QuerySet[Commune], candidats: str, itinerant: bool) -> CommunePoints:
-    if candidats == CANDIDATES_MAIRIES and not itinerant:
-        return mairie_points(communes)
-    if candidats in (CANDIDATES_MAIRIES, CANDIDATES_COMMUNES):
-        return commune_points(communes, point="centroide")
-    # A list given by the user: INSEE codes or names, as on the planner page.
-    listed = candidate_list_resolve(communes, candidats)
-    if listed.ambiguous:
-        name, matches = next(iter(listed.ambiguous.items()))
-        raise PlanError(
-            f"« {name} » désigne plusieurs communes du territoire : {', '.join(matches)}. "
-            "Donnez le code INSEE de celle que vous voulez.",
-            field="candidats",
-        )
-    chosen = communes.filter(code__in=listed.codes)
-    points = mairie_points(chosen) if not itinerant else commune_points(chosen, point="centroide")
-    unknown = listed.unknown + sorted(set(listed.codes) - set(points.codes))
-    if unknown or not listed.codes:
-        raise PlanError(
-            "Communes candidates inconnues dans ce territoire ou sans position : "
-            + ", ".join(unknown[:20])
-            + ("…" if len(unknown) > 20 else "")
-            + "."
-            if unknown
-            else "Aucune commune candidate dans la liste donnée.",
-            field="candidats",
-        )
-    return points
-
-
-@dataclass
-class CandidateList:
-    """Communes a user listed by INSEE code or by name, resolved within one territory."""
-
-    codes: list[str]
-    unknown: list[str]
-    #: name as typed → "Nom (code)" of every commune of the territory bearing it
-    ambiguous: dict[str, list[str]]
-
-
-def candidate_list_resolve(communes: QuerySet[Commune], text: str) -> CandidateList:
-    """Resolve a list typed by a user (commas, semicolons or one per line) into INSEE codes
-    of the territory's communes. Names match whatever the accents, case, hyphens or a
-    « St » for « Saint »; a name two communes of the territory bear is ambiguous and must
-    be given by its code. Codes keep the user's order, each once."""
-    wanted = [item.strip() for item in text.replace(";", "\n").replace(",", "\n").splitlines()]
-    wanted = [item for item in wanted if item]
-    rows = list(communes.values_list("code", "nom", "search_name"))
-    by_code = {code: code for code, _, _ in rows}
-    by_name: dict[str, list[tuple[str, str]]] = {}
-    for code, nom, key in rows:
-        by_name.setdefault(key, []).append((code, nom))
-    result = CandidateList(codes=[], unknown=[], ambiguous={})
-    for item in wanted:
-        code = item.upper() if item[:2].upper() in ("2A", "2B") else item
-        if code.isdigit() and len(code) == 4:
-            code = code.zfill(5)  # a spreadsheet dropped the leading zero
-        found = by_code.get(code)
-        if found is None:
-            matches = by_name.get(search_key(item), [])
-            if len(matches) > 1:
-                result.ambiguous[item] = [f"{nom} ({code})" for code, nom in sorted(matches)]
-                continue
-            found = matches[0][0] if matches else None
-        if found is None:
-            result.unknown.append(item)
-        elif found not in result.codes:
-            result.codes.append(found)
-    return result
-
-
-def plan_compute(
-    *,
-    territoire: str,
-    categorie: str,
-    sites: int,
-    rayon_km: float,
-    exact: bool = False,
-    candidats: str = CANDIDATES_MAIRIES,
-    itinerant: bool = False,
-    max_sites: int | None = None,
-    time_limit_s: float = 60.0,
-) -> dict[str, Any]:
-    """The planner's answer in the contract's JSON shape (PRODUCT.md), for the CLI and the API.
-
-    Raises PlanError with a French message for any input it cannot plan on.
-    """
-    started = time.perf_counter()
-    if isinstance(sites, bool) or not isinstance(sites, int) or sites <= 0:
-        raise PlanError(
-            "Le nombre de sites doit être un entier strictement positif.", field="sites"
-        )
-    if max_sites is not None and sites > max_sites:
-        raise PlanError(
-            f"Au plus {max_sites} sites par calcul ici ; la ligne de commande "
-            "`maillage plan` accepte davantage.",
-            field="sites",
-        )
-    if not math.isfinite(rayon_km) or rayon_km <= 0:
-        raise PlanError(
-            "Le rayon doit être un nombre de kilomètres strictement positif.", field="rayon_km"
-        )
-    if rayon_km > MAX_RADIUS_KM:
-        raise PlanError(f"Le rayon ne peut dépasser {MAX_RADIUS_KM:.0f} km.", field="rayon_km")
-    if not Categorie.objects.filter(code=categorie).exists():
-        raise PlanError(f"Catégorie inconnue : « {categorie} ».", status=404, field="categorie")
-    communes = territoire_communes(territoire)
-    demand = commune_points(communes)
-    candidates = _candidates(communes, candidats, itinerant)
-    if sites > len(candidates.codes):
-        raise PlanError(
-            f"Le territoire n'offre que {len(candidates.codes)} emplacements candidats : "
-            f"demandez au plus {len(candidates.codes)} sites.",
-            field="sites",
-        )
-    supply_lat, supply_lon = categorie_lieux_points(categorie)
-    plan = planner.plan_solve(
-        demand_latitude=demand.latitude,
-        demand_longitude=demand.longitude,
-        population=demand.population,
-        supply_latitude=supply_lat,
-        supply_longitude=supply_lon,
-        candidate_latitude=candidates.latitude,
-        candidate_longitude=candidates.longitude,
-        radius_km=rayon_km,
-        sites=sites,
-        use_exact=exact,
-        time_limit_s=time_limit_s,
-    )
-    solution = plan.solution
-    chosen = [
-        {
-            "commune": candidates.codes[j],
-            "nom": candidates.noms[j],
-            "latitude": round(float(candidates.latitude[j]), 6),
-            "longitude": round(float(candidates.longitude[j]), 6),
-            "population_gagnee": round(gain),
-        }
-        for j, gain in zip(solution.sites, solution.gains, strict=True)
-    ]
-    result: dict[str, Any] = {
-        "territoire": territoire,
-        "categorie": categorie,
-        "rayon_km": float(rayon_km),
-        "methode": solution.method,
-        "sites": chosen,
-        "population_totale": round(plan.population_total),
-        "population_couverte_avant": round(plan.covered_before),
-        "population_couverte_apres": round(plan.covered_after),
-        # Populations are whole numbers, so the optimum is too: a fractional bound rounds down.
-        "borne_superieure": max(round(plan.covered_after), math.floor(plan.upper_bound + 1e-6)),
-        "optimal": solution.optimal,
-        "communes_ignorees": demand.skipped,
-    }
-    if itinerant:
-        order, length = planner.tour_order(
-            candidates.latitude[solution.sites], candidates.longitude[solution.sites]
-        )
-        result["mode"] = "itinerant"
-        result["tournee"] = [chosen[i]["commune"] for i in order]
-        result["longueur_tournee_km"] = round(length, 1)
-    result["duree_s"] = round(time.perf_counter() - started, 3)
-    return result
+from .accessibility import coverage_share, nearest_supply
+from .codes import (
+    DISTANCE_PREFIX,
+    demand_code,
+    distance_code,
+    indicateur_group,
+    indicateur_group_rank,
+)
+from .enums import IndicateurOrigine
+from .models import Indicateur, ValeurIndicateur
+from .points import categorie_lieux_points, commune_points, road_factor
 
 
 @dataclass(frozen=True)
@@ -300,16 +42,12 @@ class CategorieAccess:
 
     def coverage(self, radius_km: float) -> float:
         """Share of the population within `radius_km` (great circle) of the category."""
-        from .accessibility import coverage_share
-
         return coverage_share(self.population, self.distance_km, radius_km)
 
 
 def categorie_access(communes: QuerySet[Commune], categorie: str) -> CategorieAccess:
     """Distance from each commune's population point to the nearest lieu of the category:
     the computed indicator `distance-plus-proche:<categorie>` and coverage shares."""
-    from .accessibility import nearest_supply
-
     demand = commune_points(communes)
     supply_lat, supply_lon = categorie_lieux_points(categorie)
     nearest = nearest_supply(demand.latitude, demand.longitude, supply_lat, supply_lon)
@@ -335,8 +73,6 @@ def commune_for_indicators(code: str) -> Commune | None:
 
 def commune_indicators(commune: Commune) -> list[dict[str, Any]]:
     """Each indicator's latest value for the commune, with the national median."""
-    from .models import ValeurIndicateur
-
     values = (
         ValeurIndicateur.objects.filter(commune=commune)
         .select_related("indicateur")
@@ -362,11 +98,11 @@ def commune_indicators(commune: Commune) -> list[dict[str, Any]]:
     return list(latest.values())
 
 
-def territoire_medians(territoire: Territoire, latest: dict[str, Any]) -> dict[str, float]:
+def territoire_medians(
+    territoire: Territoire, latest: dict[str, datetime.date]
+) -> dict[str, float]:
     """Median over the territory's communes of each indicator at the given date
     (`latest`: indicator code → date), in one read."""
-    from .models import ValeurIndicateur
-
     rows = ValeurIndicateur.objects.filter(
         commune__in=territoire.communes.all(),
         indicateur__code__in=list(latest),
@@ -381,63 +117,18 @@ def territoire_medians(territoire: Territoire, latest: dict[str, Any]) -> dict[s
 
 # --- Observatory pages -----------------------------------------------------------------
 
-INDICATOR_GROUPS = (
-    ("population", "Population"),
-    ("distance", "Distance au lieu le plus proche"),
-    ("lieux", "Lieux dans la commune"),
-    ("services", "Services dans la commune"),
-    ("demande", "Demandes d'orientation"),
-    ("importe", "Indicateurs importés"),
-)
 
-
-def indicateur_group(code: str) -> str:
-    """Key of the selector group an indicator code belongs to (see INDICATOR_GROUPS)."""
-    from .services import (
-        DEMAND_PREFIX,
-        DISTANCE_PREFIX,
-        LIEUX_PREFIX,
-        POPULATION,
-        SERVICES_PREFIX,
-    )
-
-    if code == POPULATION:
-        return "population"
-    if code.startswith(DISTANCE_PREFIX):
-        return "distance"
-    if code.startswith(LIEUX_PREFIX):
-        return "lieux"
-    if code.startswith(SERVICES_PREFIX):
-        return "services"
-    if code.startswith(DEMAND_PREFIX):
-        return "demande"
-    return "importe"
-
-
-def indicateur_categorie(code: str) -> str:
-    """The taxonomy category an indicator is about (`lieux:fablab` → `fablab`), or ""."""
-    from .services import COMPUTED_PREFIXES
-
-    for prefix in COMPUTED_PREFIXES:
-        if code.startswith(prefix):
-            return code.removeprefix(prefix)
-    return ""
-
-
-def territoire_indicateurs(territoire: Territoire) -> list[Any]:
+def territoire_indicateurs(territoire: Territoire) -> list[Indicateur]:
     """Every indicator (computed or imported) with at least one value for a commune of the
     territory, in the selector's order: population, distances, counts of lieux and of
     services, demand, imported."""
-    from .models import Indicateur, ValeurIndicateur
-
     ids = (
         ValeurIndicateur.objects.filter(commune__in=territoire.communes.all())
         .values_list("indicateur_id", flat=True)
         .distinct()
     )
     indicateurs = list(Indicateur.objects.filter(pk__in=ids))
-    order = {key: rank for rank, (key, _) in enumerate(INDICATOR_GROUPS)}
-    indicateurs.sort(key=lambda i: (order[indicateur_group(i.code)], i.libelle.lower()))
+    indicateurs.sort(key=lambda i: (indicateur_group_rank(i.code), i.libelle.lower()))
     return indicateurs
 
 
@@ -445,19 +136,15 @@ def territoire_indicateurs(territoire: Territoire) -> list[Any]:
 class TerritoireValues:
     """One indicator's latest snapshot over a territory's communes."""
 
-    date: Any  # datetime.date | None when the territory has no value
+    date: datetime.date | None  # None when the territory has no value
     codes: list[str]
     noms: list[str]
     population: list[int | None]
     valeurs: list[float]
 
 
-def territoire_values(territoire: Territoire, indicateur: Any) -> TerritoireValues:
+def territoire_values(territoire: Territoire, indicateur: Indicateur) -> TerritoireValues:
     """The indicator's values at the latest date the territory has any, by commune code."""
-    from django.db.models import Max
-
-    from .models import ValeurIndicateur
-
     mine = ValeurIndicateur.objects.filter(
         indicateur=indicateur, commune__in=territoire.communes.all()
     )
@@ -478,10 +165,10 @@ def territoire_values(territoire: Territoire, indicateur: Any) -> TerritoireValu
     return TerritoireValues(day, codes, noms, pops, values)
 
 
-def territoire_evolution(territoire: Territoire, indicateur: Any) -> list[tuple[Any, float, int]]:
+def territoire_evolution(
+    territoire: Territoire, indicateur: Indicateur
+) -> list[tuple[datetime.date, float, int]]:
     """(date, median over the territory's communes, number of communes) for every snapshot."""
-    from .models import ValeurIndicateur
-
     rows = (
         ValeurIndicateur.objects.filter(
             indicateur=indicateur, commune__in=territoire.communes.all()
@@ -489,7 +176,7 @@ def territoire_evolution(territoire: Territoire, indicateur: Any) -> list[tuple[
         .order_by("date")
         .values_list("date", "valeur")
     )
-    groups: dict[Any, list[float]] = {}
+    groups: dict[datetime.date, list[float]] = {}
     for day, valeur in rows.iterator(chunk_size=5000):
         groups.setdefault(day, []).append(valeur)
     return [(day, float(np.median(values)), len(values)) for day, values in groups.items()]
@@ -507,7 +194,7 @@ class CoverageRow:
 
     categorie: str
     libelle: str
-    date: Any
+    date: datetime.date | None
     population: int
     communes: int
     shares: list[float]  # great-circle distance ≤ R, one per radius
@@ -525,13 +212,12 @@ class CommuneDistance:
     road_km: float
 
 
-def _latest_distances(territoire: Territoire, categorie: str) -> tuple[Any, list[CommuneDistance]]:
+def _latest_distances(
+    territoire: Territoire, categorie: str
+) -> tuple[datetime.date | None, list[CommuneDistance]]:
     """Latest `distance-plus-proche:<categorie>` of the territory's communes with
     inhabitants (the planner's demand: communes without population weigh nothing)."""
-    from .models import Indicateur
-    from .services import DISTANCE_PREFIX
-
-    indicateur = Indicateur.objects.filter(code=f"{DISTANCE_PREFIX}{categorie}").first()
+    indicateur = Indicateur.objects.filter(code=distance_code(categorie)).first()
     if indicateur is None:
         return None, []
     values = territoire_values(territoire, indicateur)
@@ -546,17 +232,53 @@ def _latest_distances(territoire: Territoire, categorie: str) -> tuple[Any, list
     return values.date, rows
 
 
+def _latest_distances_by_categorie(
+    territoire: Territoire,
+) -> dict[str, tuple[datetime.date, list[CommuneDistance]]]:
+    """`_latest_distances` of every category at once, in three reads whatever their number
+    (the observatory page lists them all): category → (its latest date, communes)."""
+    indicateurs = dict(
+        Indicateur.objects.filter(code__startswith=DISTANCE_PREFIX).values_list("pk", "code")
+    )
+    mine = ValeurIndicateur.objects.filter(
+        indicateur_id__in=list(indicateurs), commune__in=territoire.communes.all()
+    )
+    latest = dict(
+        mine.order_by()
+        .values("indicateur_id")
+        .annotate(day=Max("date"))
+        .values_list("indicateur_id", "day")
+    )
+    rows = (
+        mine.filter(date__in=set(latest.values()))
+        .order_by("indicateur_id", "commune__code")
+        .values_list(
+            "indicateur_id",
+            "date",
+            "commune__code",
+            "commune__nom",
+            "commune__population",
+            "valeur",
+        )
+    )
+    factor = road_factor()
+    found: dict[str, tuple[datetime.date, list[CommuneDistance]]] = {}
+    for pk, day, code, nom, population, valeur in rows.iterator(chunk_size=5000):
+        if day != latest[pk] or not population:
+            continue
+        categorie = indicateurs[pk].removeprefix(DISTANCE_PREFIX)
+        distances = found.setdefault(categorie, (day, []))[1]
+        distances.append(CommuneDistance(code, nom, int(population), valeur, valeur * factor))
+    return found
+
+
 def territoire_coverage_evolution(
     territoire: Territoire, categorie: str, radius_km: float
-) -> list[tuple[Any, float, int]]:
+) -> list[tuple[datetime.date, float, int]]:
     """(date, share of the population within `radius_km`, communes) at every snapshot of the
     category's distances: the same rule as `territoire_coverage`, weighed by each commune's
     latest population, so that the curve moves with the offer, not with the census."""
-    from .accessibility import coverage_share
-    from .models import Indicateur, ValeurIndicateur
-    from .services import DISTANCE_PREFIX
-
-    indicateur = Indicateur.objects.filter(code=f"{DISTANCE_PREFIX}{categorie}").first()
+    indicateur = Indicateur.objects.filter(code=distance_code(categorie)).first()
     if indicateur is None:
         return []
     inhabited = territoire.communes.filter(population__gt=0)
@@ -566,7 +288,7 @@ def territoire_coverage_evolution(
         .order_by("date")
         .values_list("date", "commune_id", "valeur")
     )
-    by_day: dict[Any, tuple[list[float], list[float]]] = {}
+    by_day: dict[datetime.date, tuple[list[float], list[float]]] = {}
     for day, commune_id, valeur in rows.iterator(chunk_size=5000):
         weights, distances = by_day.setdefault(day, ([], []))
         weights.append(population[commune_id])
@@ -602,23 +324,11 @@ def territoire_coverage(territoire: Territoire, radii: Sequence[float]) -> list[
     Same rule as the back-end (`CategorieAccess.coverage`): the share is on the
     great-circle distance; the road estimate (× OBSERVATORY_ROAD_FACTOR) is given beside.
     """
-    from .accessibility import coverage_share
-    from .models import Indicateur
-    from .services import DISTANCE_PREFIX
-
-    codes = [
-        code.removeprefix(DISTANCE_PREFIX)
-        for code in Indicateur.objects.filter(code__startswith=DISTANCE_PREFIX).values_list(
-            "code", flat=True
-        )
-    ]
-    libelles = dict(Categorie.objects.filter(code__in=codes).values_list("code", "libelle"))
+    distances = _latest_distances_by_categorie(territoire)
+    libelles = dict(Categorie.objects.filter(code__in=distances).values_list("code", "libelle"))
     offer = territoire_offer_counts(territoire)
     result = []
-    for code in codes:
-        day, rows = _latest_distances(territoire, code)
-        if not rows:
-            continue
+    for code, (day, rows) in distances.items():
         population = np.array([r.population for r in rows], float)
         distance = np.array([r.distance_km for r in rows], float)
         road = np.array([r.road_km for r in rows], float)
@@ -641,7 +351,7 @@ def territoire_coverage(territoire: Territoire, radii: Sequence[float]) -> list[
 
 def territoire_white_zones(
     territoire: Territoire, categorie: str, radius_km: float
-) -> tuple[Any, list[CommuneDistance]]:
+) -> tuple[datetime.date | None, list[CommuneDistance]]:
     """Communes farther than `radius_km` (great circle) from any lieu of the category,
     most populated first: (date of the snapshot, communes)."""
     day, rows = _latest_distances(territoire, categorie)
@@ -650,7 +360,9 @@ def territoire_white_zones(
     return day, far
 
 
-def commune_indicators_compared(commune: Commune) -> tuple[list[dict[str, Any]], list[Any]]:
+def commune_indicators_compared(
+    commune: Commune,
+) -> tuple[list[dict[str, Any]], list[Territoire]]:
     """The commune's latest values (as the indicators API gives them) with, for each
     territory the commune belongs to, `medianes_territoires`: [(territoire, median)]."""
     rows = commune_indicators(commune)
@@ -660,8 +372,7 @@ def commune_indicators_compared(commune: Commune) -> tuple[list[dict[str, Any]],
     for row in rows:
         row["groupe"] = indicateur_group(row["code"])
         row["medianes_territoires"] = [(t, found.get(row["code"])) for t, found in medians]
-    order = {key: rank for rank, (key, _) in enumerate(INDICATOR_GROUPS)}
-    rows.sort(key=lambda r: (order[r["groupe"]], r["libelle"].lower()))
+    rows.sort(key=lambda r: (indicateur_group_rank(r["code"]), r["libelle"].lower()))
     return rows, territoires
 
 
@@ -689,11 +400,8 @@ def demand_territoire_total(communes: QuerySet[Commune], categorie: str) -> dict
     total is a lower bound (show it as « au moins N ») and subtracting the published cells
     from it never reveals a hidden one. The true total is deliberately not published.
     """
-    from .models import ValeurIndicateur
-    from .services import DEMAND_PREFIX
-
     values = ValeurIndicateur.objects.filter(
-        indicateur__code=f"{DEMAND_PREFIX}{categorie}", commune__in=communes
+        indicateur__code=demand_code(categorie), commune__in=communes
     )
     day = values.order_by("-date").values_list("date", flat=True).first()
     if day is None:
@@ -707,12 +415,9 @@ def demand_territoire_total(communes: QuerySet[Commune], categorie: str) -> dict
     }
 
 
-def imported_indicateur_list() -> QuerySet[Any]:
+def imported_indicateur_list() -> QuerySet[Indicateur]:
     """Indicators loaded from a file, by label, each with `communes`: how many communes have
     a value at its latest date."""
-    from .enums import IndicateurOrigine
-    from .models import Indicateur
-
     return (
         Indicateur.objects.filter(origine=IndicateurOrigine.IMPORTE)
         .annotate(communes=Count("valeurs", filter=Q(valeurs__date=F("date"))))

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .plans import views as plan_views
 
 app_name = "observatory"
 
@@ -32,16 +33,16 @@ urlpatterns = [
         views.commune_indicateurs_csv,
         name="commune_indicateurs_csv",
     ),
-    path("territoires/<slug:slug>/planificateur/", views.planificateur, name="planificateur"),
+    path("territoires/<slug:slug>/planificateur/", plan_views.planificateur, name="planificateur"),
     path(
         "territoires/<slug:slug>/planificateur/resultat.csv",
-        views.planificateur,
+        plan_views.planificateur,
         {"format": "csv"},
         name="planificateur_csv",
     ),
     path(
         "territoires/<slug:slug>/planificateur/resultat.geojson",
-        views.planificateur,
+        plan_views.planificateur,
         {"format": "geojson"},
         name="planificateur_geojson",
     ),

@@ -1,5 +1,6 @@
 """Observatory pages of a territory (map, coverage, white zones, charts, downloads) and the
-planner page. Reads come from `selectors`; every table can be downloaded."""
+commune's indicators as a file. Reads come from `selectors`; every table can be downloaded.
+The planner page is `plans.views`."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_GET
 
-from maillage.directory.models import Categorie
+from maillage.core.csv import csv_response, filename
 from maillage.territories.models import ReferenceImport, Territoire
 from maillage.territories.selectors import (
     commune_get,
@@ -26,10 +27,9 @@ from maillage.territories.selectors import (
     territoire_summary,
 )
 
-from . import charts, downloads, selectors
-from .forms import MODE_ITINERANT, PlanForm
+from . import charts, downloads, points, selectors
+from .codes import INDICATOR_GROUPS, POPULATION, indicateur_categorie, indicateur_group
 from .models import Indicateur
-from .services import POPULATION
 from .templatetags.observatory import figure
 
 WHITE_ZONES_PER_PAGE = 50
@@ -68,10 +68,8 @@ class IndicatorChoice:
     def groups(self) -> list[tuple[str, list[Indicateur]]]:
         grouped: dict[str, list[Indicateur]] = {}
         for indicateur in self.indicateurs:
-            grouped.setdefault(selectors.indicateur_group(indicateur.code), []).append(indicateur)
-        return [
-            (label, grouped[key]) for key, label in selectors.INDICATOR_GROUPS if key in grouped
-        ]
+            grouped.setdefault(indicateur_group(indicateur.code), []).append(indicateur)
+        return [(label, grouped[key]) for key, label in INDICATOR_GROUPS if key in grouped]
 
 
 def _indicator_or_404(territoire: Territoire, code: str) -> Indicateur:
@@ -152,7 +150,7 @@ def observatoire(request: HttpRequest, slug: str) -> HttpResponse:
         "territoire": territoire,
         "choice": choice,
         "radii": radii(),
-        "road_factor": selectors.road_factor(),
+        "road_factor": points.road_factor(),
         "breadcrumb_data": {
             "links": [{"url": territoire.get_absolute_url(), "title": territoire.nom}],
             "current": "Observatoire",
@@ -176,7 +174,7 @@ def observatoire(request: HttpRequest, slug: str) -> HttpResponse:
             summary=territoire_summary(territoire),
             contours_url=reverse("observatory:observatoire_contours", args=[slug]),
         )
-        default_categorie = selectors.indicateur_categorie(indicateur.code)
+        default_categorie = indicateur_categorie(indicateur.code)
     coverage = selectors.territoire_coverage(territoire, radii())
     categorie, rayon = _white_zone_params(request, coverage, default_categorie)
     context.update(coverage=coverage, white_categorie=categorie, white_rayon=rayon)
@@ -276,81 +274,85 @@ def observatoire_geojson(request: HttpRequest, slug: str) -> HttpResponse:
         },
         "features": features,
     }
-    name = downloads.filename(slug, "carte", indicateur.code, payload["date"], extension="geojson")
+    name = filename(slug, "carte", indicateur.code, payload["date"], extension="geojson")
     return downloads.geojson_response(data, name=name)
 
 
-CSV_TABLES = ("valeurs", "couverture", "zones-blanches", "distribution", "evolution")
+def _coverage_csv(request: HttpRequest, territoire: Territoire) -> HttpResponse:
+    rows = selectors.territoire_coverage(territoire, radii())
+    header = ["categorie", "libelle", "date", "population", "communes"]
+    header += [f"part_moins_{r:g}_km" for r in radii()]
+    header += [f"part_moins_{r:g}_km_route" for r in radii()]
+    header += ["lieux", "services"]
+    day = max((row.date for row in rows if row.date), default=None)
+    return csv_response(
+        filename(territoire.slug, "couverture", day, extension="csv"),
+        header,
+        (
+            [
+                r.categorie,
+                r.libelle,
+                r.date,
+                r.population,
+                r.communes,
+                *r.shares,
+                *r.road_shares,
+                r.lieux,
+                r.services,
+            ]
+            for r in rows
+        ),
+    )
 
 
-@login_not_required
-@require_GET
-def observatoire_csv(request: HttpRequest, slug: str, table: str) -> HttpResponse:
-    """Every table of the observatory page as a CSV file."""
-    territoire = territoire_get(slug)
-    if table not in CSV_TABLES:
-        raise Http404("Tableau inconnu")
-    if table == "couverture":
-        rows = selectors.territoire_coverage(territoire, radii())
-        header = ["categorie", "libelle", "date", "population", "communes"]
-        header += [f"part_moins_{r:g}_km" for r in radii()]
-        header += [f"part_moins_{r:g}_km_route" for r in radii()]
-        header += ["lieux", "services"]
-        day = max((row.date for row in rows), default=None)
-        return downloads.csv_response(
-            downloads.filename(slug, "couverture", day, extension="csv"),
-            header,
-            (
-                [
-                    r.categorie,
-                    r.libelle,
-                    r.date,
-                    r.population,
-                    r.communes,
-                    *r.shares,
-                    *r.road_shares,
-                    r.lieux,
-                    r.services,
-                ]
-                for r in rows
-            ),
-        )
-    if table == "zones-blanches":
-        coverage = selectors.territoire_coverage(territoire, radii())
-        categorie, rayon = _white_zone_params(request, coverage, "")
-        if not categorie:
-            raise Http404("Aucune distance calculée pour ce territoire")
-        day, far = selectors.territoire_white_zones(territoire, categorie, rayon)
-        return downloads.csv_response(
-            downloads.filename(
-                slug, "zones-blanches", categorie, f"{rayon:g}km", day, extension="csv"
-            ),
-            ["rang", "code_commune", "commune", "population", "distance_km", "distance_route_km"],
-            (
-                [rank, r.code, r.nom, r.population, round(r.distance_km, 2), round(r.road_km, 2)]
-                for rank, r in enumerate(far, start=1)
-            ),
-        )
+def _white_zones_csv(request: HttpRequest, territoire: Territoire) -> HttpResponse:
+    coverage = selectors.territoire_coverage(territoire, radii())
+    categorie, rayon = _white_zone_params(request, coverage, "")
+    if not categorie:
+        raise Http404("Aucune distance calculée pour ce territoire")
+    day, far = selectors.territoire_white_zones(territoire, categorie, rayon)
+    name = filename(
+        territoire.slug, "zones-blanches", categorie, f"{rayon:g}km", day, extension="csv"
+    )
+    return csv_response(
+        name,
+        ["rang", "code_commune", "commune", "population", "distance_km", "distance_route_km"],
+        (
+            [rank, r.code, r.nom, r.population, round(r.distance_km, 2), round(r.road_km, 2)]
+            for rank, r in enumerate(far, start=1)
+        ),
+    )
+
+
+def _evolution_csv(request: HttpRequest, territoire: Territoire) -> HttpResponse:
     indicateur = _indicator_or_404(territoire, request.GET.get("indicateur", ""))
-    if table == "evolution":
-        series = selectors.territoire_evolution(territoire, indicateur)
-        return downloads.csv_response(
-            downloads.filename(slug, "evolution", indicateur.code, extension="csv"),
-            ["date", "mediane", "communes"],
-            ([day, round(median, 4), count] for day, median, count in series),
-        )
+    series = selectors.territoire_evolution(territoire, indicateur)
+    return csv_response(
+        filename(territoire.slug, "evolution", indicateur.code, extension="csv"),
+        ["date", "mediane", "communes"],
+        ([day, round(median, 4), count] for day, median, count in series),
+    )
+
+
+def _distribution_csv(request: HttpRequest, territoire: Territoire) -> HttpResponse:
+    indicateur = _indicator_or_404(territoire, request.GET.get("indicateur", ""))
     values = selectors.territoire_values(territoire, indicateur)
-    if table == "distribution":
-        hist = charts.histogram(values.valeurs)
-        return downloads.csv_response(
-            downloads.filename(slug, "distribution", indicateur.code, values.date, extension="csv"),
-            ["de", "a", "communes"],
-            ([round(b.minimum, 4), round(b.maximum, 4), b.count] for b in hist.bars),
-        )
-    classes = charts.colour_classes(values.valeurs)
-    breaks = [c.maximum for c in classes]
-    return downloads.csv_response(
-        downloads.filename(slug, "valeurs", indicateur.code, values.date, extension="csv"),
+    hist = charts.histogram(values.valeurs)
+    name = filename(territoire.slug, "distribution", indicateur.code, values.date, extension="csv")
+    return csv_response(
+        name,
+        ["de", "a", "communes"],
+        ([round(b.minimum, 4), round(b.maximum, 4), b.count] for b in hist.bars),
+    )
+
+
+def _values_csv(request: HttpRequest, territoire: Territoire) -> HttpResponse:
+    indicateur = _indicator_or_404(territoire, request.GET.get("indicateur", ""))
+    values = selectors.territoire_values(territoire, indicateur)
+    breaks = [c.maximum for c in charts.colour_classes(values.valeurs)]
+    name = filename(territoire.slug, "valeurs", indicateur.code, values.date, extension="csv")
+    return csv_response(
+        name,
         ["code_commune", "commune", "population", "valeur", "unite", "date", "classe"],
         (
             [
@@ -369,6 +371,26 @@ def observatoire_csv(request: HttpRequest, slug: str, table: str) -> HttpRespons
     )
 
 
+#: Every table of the observatory page, by the name its CSV file takes in the URL.
+CSV_TABLES = {
+    "valeurs": _values_csv,
+    "couverture": _coverage_csv,
+    "zones-blanches": _white_zones_csv,
+    "distribution": _distribution_csv,
+    "evolution": _evolution_csv,
+}
+
+
+@login_not_required
+@require_GET
+def observatoire_csv(request: HttpRequest, slug: str, table: str) -> HttpResponse:
+    """Every table of the observatory page as a CSV file."""
+    territoire = territoire_get(slug)
+    if table not in CSV_TABLES:
+        raise Http404("Tableau inconnu")
+    return CSV_TABLES[table](request, territoire)
+
+
 @login_not_required
 @require_GET
 def commune_indicateurs_csv(request: HttpRequest, code: str) -> HttpResponse:
@@ -377,8 +399,8 @@ def commune_indicateurs_csv(request: HttpRequest, code: str) -> HttpResponse:
     rows, territoires = selectors.commune_indicators_compared(commune)
     header = ["code", "libelle", "valeur", "unite", "date", "source", "origine"]
     header += [f"mediane_{t.slug}" for t in territoires] + ["mediane_nationale"]
-    return downloads.csv_response(
-        downloads.filename(commune.code, slugify(commune.nom), "indicateurs", extension="csv"),
+    return csv_response(
+        filename(commune.code, slugify(commune.nom), "indicateurs", extension="csv"),
         header,
         (
             [
@@ -390,142 +412,3 @@ def commune_indicateurs_csv(request: HttpRequest, code: str) -> HttpResponse:
             for row in rows
         ),
     )
-
-
-# --- Planner -----------------------------------------------------------------------------
-
-
-def _plan(territoire: Territoire, form: PlanForm) -> dict[str, Any] | None:
-    """Run the planner for a valid form; errors go to the form, in French."""
-    if not territoire.communes.filter(population__gt=0).exists():
-        form.add_error(
-            None,
-            "Ce territoire n'a aucune commune dont la population est connue : le "
-            "planificateur ne peut rien calculer.",
-        )
-        return None
-    try:
-        return selectors.plan_compute(territoire=territoire.slug, **form.plan_arguments())  # type: ignore[arg-type]
-    except selectors.PlanError as exc:
-        # The page's field for a list of candidates is the textarea; the others match.
-        field = "liste_candidats" if exc.field == "candidats" else exc.field
-        form.add_error(field if field in form.fields else None, exc.message)
-        return None
-
-
-def _plan_geojson(result: dict[str, Any], lieux: list[dict[str, Any]]) -> dict[str, Any]:
-    features: list[dict[str, Any]] = [
-        {
-            "type": "Feature",
-            "properties": {
-                "type": "site_propose",
-                "rang": rank,
-                "commune": site["commune"],
-                "nom": site["nom"],
-                "population_gagnee": site["population_gagnee"],
-            },
-            "geometry": {"type": "Point", "coordinates": [site["longitude"], site["latitude"]]},
-        }
-        for rank, site in enumerate(result["sites"], start=1)
-    ]
-    features += [
-        {
-            "type": "Feature",
-            "properties": {"type": "lieu_existant", "nom": lieu["nom"]},
-            "geometry": {"type": "Point", "coordinates": [lieu["longitude"], lieu["latitude"]]},
-        }
-        for lieu in lieux
-    ]
-    if result.get("tournee"):
-        by_code = {s["commune"]: s for s in result["sites"]}
-        stops = [by_code[c] for c in result["tournee"]]
-        line = [[s["longitude"], s["latitude"]] for s in [*stops, stops[0]]]
-        features.append(
-            {
-                "type": "Feature",
-                "properties": {"type": "tournee", "longueur_km": result["longueur_tournee_km"]},
-                "geometry": {"type": "LineString", "coordinates": line},
-            }
-        )
-    summary = {k: v for k, v in result.items() if k != "sites"}
-    return {"type": "FeatureCollection", "plan": summary, "features": features}
-
-
-@login_not_required
-@require_GET
-def planificateur(request: HttpRequest, slug: str, format: str = "") -> HttpResponse:
-    """The planner page: a GET form (results can be bookmarked and shared), the same
-    `plan_compute` as the API and the command, and downloads of the result."""
-    territoire = territoire_get(slug)
-    submitted = "categorie" in request.GET
-    form = PlanForm(request.GET if submitted else None, territoire=territoire)
-    result = _plan(territoire, form) if submitted and form.is_valid() else None
-    if format:
-        if result is None:
-            raise Http404("Paramètres du plan invalides")
-        lieux = selectors.categorie_lieux_in(territoire, result["categorie"])
-        stem = (slug, "plan", result["categorie"], f"{len(result['sites'])}-sites")
-        if format == "geojson":
-            return downloads.geojson_response(
-                _plan_geojson(result, lieux),
-                name=downloads.filename(*stem, f"{result['rayon_km']:g}km", extension="geojson"),
-                max_age=0,
-            )
-        return downloads.csv_response(
-            downloads.filename(*stem, f"{result['rayon_km']:g}km", extension="csv"),
-            ["rang", "code_commune", "commune", "latitude", "longitude", "population_gagnee"],
-            (
-                [
-                    rank,
-                    s["commune"],
-                    s["nom"],
-                    s["latitude"],
-                    s["longitude"],
-                    s["population_gagnee"],
-                ]
-                for rank, s in enumerate(result["sites"], start=1)
-            ),
-        )
-    context: dict[str, Any] = {
-        "title": f"Planificateur — {territoire.nom}",
-        "territoire": territoire,
-        "form": form,
-        "result": result,
-        "breadcrumb_data": {
-            "links": [{"url": territoire.get_absolute_url(), "title": territoire.nom}],
-            "current": "Planificateur",
-        },
-    }
-    if result is not None:
-        total = result["population_totale"] or 1
-        bound = result["borne_superieure"]
-        cumulative = result["population_couverte_avant"]
-        sites = []
-        for rank, site in enumerate(result["sites"], start=1):
-            cumulative += site["population_gagnee"]
-            sites.append({**site, "rang": rank, "cumul": cumulative, "part": cumulative / total})
-        lieux = selectors.categorie_lieux_in(territoire, result["categorie"])
-        context.update(
-            sites=sites,
-            part_avant=result["population_couverte_avant"] / total,
-            part_apres=result["population_couverte_apres"] / total,
-            ecart=(bound - result["population_couverte_apres"]) / bound if bound else 0.0,
-            categorie=Categorie.objects.filter(code=result["categorie"]).first(),
-            itinerant=form.cleaned_data["mode"] == MODE_ITINERANT,
-            map_data={
-                "sites": [
-                    {k: s[k] for k in ("rang", "nom", "latitude", "longitude", "population_gagnee")}
-                    for s in sites
-                ],
-                "lieux": lieux,
-                "tournee": [
-                    [s["latitude"], s["longitude"]]
-                    for code in result.get("tournee", [])
-                    for s in sites
-                    if s["commune"] == code
-                ],
-            },
-            summary=territoire_summary(territoire),
-            query=request.GET.urlencode(),
-        )
-    return render(request, "observatory/planificateur.html", context)

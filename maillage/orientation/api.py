@@ -1,4 +1,7 @@
-"""Orientation API: say a need in your own words, get categories and nearby services."""
+"""Orientation API: say a need in your own words, get categories and nearby services.
+
+The answer's schemas (`OrientationOut` and its parts) are the engine's own return types,
+in `answer.py`; this module holds the input schemas and the endpoints."""
 
 from __future__ import annotations
 
@@ -7,6 +10,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
+from .answer import CategorieOut, OrientationOut
 from .engine import OrientationError, need_categories, orientation_answer
 from .enums import DemandChannel
 from .services import record_demand
@@ -41,87 +45,6 @@ class OrientationIn(Schema):
     contraintes: ContraintesIn | None = None
 
 
-class SignalOut(Schema):
-    mot: str
-    terme: str
-    source: str
-    maniere: str
-    points: float
-
-
-class CategorieOut(Schema):
-    code: str
-    libelle: str
-    score: float = Field(description="Entre 0 et 1")
-    famille: str
-    explication: list[SignalOut]
-
-
-class RefOut(Schema):
-    id: int
-    nom: str
-
-
-class LieuOut(Schema):
-    id: int
-    nom: str
-    adresse: str
-    code_postal: str
-    commune: str
-    code_insee: str
-    latitude: float
-    longitude: float
-    horaires: str
-
-
-class ResultatOut(Schema):
-    service: RefOut
-    structure: RefOut
-    lieu: LieuOut | None
-    distance_km: float | None
-    score: float
-    raisons: list[str]
-    categories: list[str]
-    situation: str = Field(description="proche, a_distance ou hors_rayon")
-    modalites: list[str]
-    frais: list[str]
-
-
-class CommuneRefOut(Schema):
-    code: str
-    nom: str
-    latitude: float
-    longitude: float
-
-
-class ContraintesOut(Schema):
-    rayon_km: float
-    gratuit: bool
-    modalite: str
-    accessible: bool
-    jour: str
-    limite: int
-
-
-class ComprehensionOut(Schema):
-    mots: list[str]
-    corrections: dict[str, str]
-    inconnus: list[str]
-    version_lexique: int
-
-
-class OrientationOut(Schema):
-    besoin: str
-    profil: str
-    commune: CommuneRefOut
-    contraintes: ContraintesOut
-    categories: list[CategorieOut]
-    resultats: list[ResultatOut]
-    proches: int = Field(description="Services trouvés dans le rayon")
-    message: str
-    comprehension: ComprehensionOut
-
-
 class ErreurOut(Schema):
     detail: str
 
@@ -146,9 +69,9 @@ def orientation_create(request: HttpRequest, payload: OrientationIn) -> Any:
     except OrientationError as exc:
         return Status(exc.status, {"detail": exc.message})
     record_demand(
-        answer,
-        commune_code=answer["commune"]["code"],
-        profil=answer["profil"],
+        categorie=answer.categorie_principale,
+        commune_code=answer.commune.code,
+        profil=answer.profil,
         channel=DemandChannel.API,
     )
     return answer

@@ -7,8 +7,4 @@ class OrientationConfig(AppConfig):
     verbose_name = "Orientation"
 
     def ready(self) -> None:
-        # Registers the retention step of the mises en relation with `purge_personal_data`.
-        from . import (
-            referrals,  # noqa: F401
-            signals,  # noqa: F401
-        )
+        from . import signals  # noqa: F401 - the lexicon cache invalidation

@@ -1,9 +1,10 @@
-"""The orientation answer: one function builds the JSON the API, the command and the web
-journey all return, so the same need always gets the same answer."""
+"""The orientation answer: one function builds the typed answer (`answer.OrientationOut`) the
+API, the command and the web journey all return, so the same need always gets the same answer."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
@@ -12,6 +13,18 @@ from django.utils import timezone
 from maillage.core.text import fold
 from maillage.territories.models import Commune
 
+from .answer import (
+    CategorieOut,
+    CommuneRefOut,
+    ComprehensionOut,
+    ContraintesOut,
+    OrientationLieuOut,
+    OrientationOut,
+    RefOut,
+    ResultatOut,
+    SignalOut,
+    Understood,
+)
 from .enums import Profil
 from .matching import match
 from .ranking import JOURS, MODALITES, Constraints, Ranked
@@ -36,7 +49,7 @@ class OrientationError(ValueError):
         self.status = status
 
 
-def _constraints(raw: dict[str, Any] | None) -> Constraints:
+def _constraints(raw: Mapping[str, Any] | None) -> Constraints:
     raw = {k: v for k, v in (raw or {}).items() if v is not None}
     known = {"rayon_km", "gratuit", "modalite", "accessible", "jour", "limite"}
     unknown = sorted(set(raw) - known)
@@ -88,15 +101,17 @@ def _commune(code: str) -> Commune:
     return commune
 
 
-def _category(c: CategoryScore) -> dict[str, Any]:
-    return {
-        "code": c.code,
-        "libelle": c.libelle,
-        "score": c.score,
-        "famille": c.famille,
-        "explication": [s.as_dict() for s in c.signals if s.maniere != "profil"][:8]
-        + [s.as_dict() for s in c.signals if s.maniere == "profil"],
-    }
+def _category(c: CategoryScore) -> CategorieOut:
+    explication = [s for s in c.signals if s.maniere != "profil"][:8] + [
+        s for s in c.signals if s.maniere == "profil"
+    ]
+    return CategorieOut(
+        code=c.code,
+        libelle=c.libelle,
+        score=c.score,
+        famille=c.famille,
+        explication=[SignalOut.model_validate(s.as_dict()) for s in explication],
+    )
 
 
 def _profil(profil: str) -> str:
@@ -108,52 +123,76 @@ def _profil(profil: str) -> str:
     return profil
 
 
-def need_categories(*, besoin: str, profil: str = "", limit: int = MAX_CATEGORIES) -> list[dict]:
-    """Only the understanding, for suggestions while the person types (no commune needed)."""
-    text = _TAG.sub(" ", besoin or "")[:MAX_CHARS]
-    understood = understand(text, _profil(profil), lexicon_active(), limit=limit)
-    return [_category(c) for c in understood.categories]
+def retained(categories: Sequence[CategorieOut]) -> list[str]:
+    """The codes of the categories services are searched for: the best ones, at most
+    `NEED_MAX`, each scoring at least `NEED_RATIO` of the best. The one place of this rule."""
+    if not categories:
+        return []
+    best = categories[0].score
+    return [c.code for c in categories[:NEED_MAX] if c.score >= NEED_RATIO * best]
 
 
-def _result(item: Ranked) -> dict[str, Any]:
-    c = item.candidate
-    return {
-        "service": {"id": c.service_id, "nom": c.service_nom},
-        "structure": {"id": c.structure_id, "nom": c.structure_nom},
-        "lieu": c.lieu,
-        "distance_km": round(c.distance_km, 2) if c.distance_km is not None else None,
-        "score": item.score,
-        "raisons": item.raisons,
-        "categories": item.categories,
-        "situation": item.situation,
-        "modalites": c.modalites,
-        "frais": c.frais,
-    }
-
-
-def orientation_answer(
+def orientation_understand(
     *,
     besoin: str,
     profil: str = "",
-    commune: str,
-    contraintes: dict[str, Any] | None = None,
-    today: date | None = None,
-) -> dict[str, Any]:
-    """Understand the need, match services near the commune, explain everything.
+    categories: Sequence[str] = (),
+    limit: int = MAX_CATEGORIES,
+) -> Understood:
+    """Only the understanding: the need in the person's words and the category codes they
+    ticked (each understood for certain, see `understanding.understand`), for a profile.
+    Raises OrientationError for an unknown profile; an empty need is understood as nothing."""
+    text = _TAG.sub(" ", besoin or "")[:MAX_CHARS]
+    understood = understand(text, _profil(profil), lexicon_active(), limit=limit, chosen=categories)
+    found = [_category(c) for c in understood.categories]
+    return Understood(
+        categories=found,
+        comprehension=ComprehensionOut(
+            mots=understood.mots[:50],
+            corrections=understood.corrections,
+            inconnus=understood.inconnus[:20],
+            version_lexique=understood.version,
+        ),
+        retenues=retained(found),
+    )
 
-    Raises OrientationError with a French message for input that cannot be used.
-    """
+
+def need_categories(
+    *, besoin: str, profil: str = "", limit: int = MAX_CATEGORIES
+) -> list[CategorieOut]:
+    """Only the understood categories, for suggestions while the person types (no commune)."""
+    return orientation_understand(besoin=besoin, profil=profil, limit=limit).categories
+
+
+def _result(item: Ranked) -> ResultatOut:
+    c = item.candidate
+    return ResultatOut(
+        service=RefOut(id=c.service_id, nom=c.service_nom),
+        structure=RefOut(id=c.structure_id, nom=c.structure_nom),
+        lieu=OrientationLieuOut.model_validate(c.lieu) if c.lieu else None,
+        distance_km=round(c.distance_km, 2) if c.distance_km is not None else None,
+        score=item.score,
+        raisons=item.raisons,
+        categories=item.categories,
+        situation=item.situation,
+        modalites=c.modalites,
+        frais=c.frais,
+    )
+
+
+def _validated_text(besoin: str, categories: Sequence[str]) -> str:
     text = _TAG.sub(" ", besoin or "").strip()
-    if not text:
+    if not text and not categories:
         raise OrientationError(f"Décrivez votre besoin en quelques mots, {EXAMPLE}.")
     if len(besoin) > MAX_CHARS:
         raise OrientationError(
             f"Votre description est trop longue ({len(besoin):,} caractères) : "
             f"{MAX_CHARS:,} au plus. L'essentiel en quelques phrases suffit.".replace(",", " ")
         )
-    profil = _profil(profil)
-    constraints = _constraints(contraintes)
-    place = _commune(commune)
+    return text
+
+
+def _position(place: Commune) -> tuple[float, float]:
     lat = place.mairie_latitude if place.mairie_latitude is not None else place.latitude
     lon = place.mairie_longitude if place.mairie_longitude is not None else place.longitude
     if lat is None or lon is None:
@@ -161,51 +200,61 @@ def orientation_answer(
             f"La commune {place.nom} ({place.code}) n'a pas de position connue : "
             "choisissez une commune voisine."
         )
+    return lat, lon
 
-    lexicon = lexicon_active()
-    understood = understand(text, profil, lexicon, limit=MAX_CATEGORIES)
-    categories = [_category(c) for c in understood.categories]
-    answer: dict[str, Any] = {
-        "besoin": text,
-        "profil": profil,
-        "commune": {
-            "code": place.code,
-            "nom": place.nom,
-            "latitude": lat,
-            "longitude": lon,
-        },
-        "contraintes": {
-            "rayon_km": constraints.rayon_km,
-            "gratuit": constraints.gratuit,
-            "modalite": constraints.modalite,
-            "accessible": constraints.accessible,
-            "jour": constraints.jour,
-            "limite": constraints.limite,
-        },
-        "categories": categories,
-        "resultats": [],
-        "proches": 0,
-        "message": "",
-        "comprehension": {
-            "mots": understood.mots[:50],
-            "corrections": understood.corrections,
-            "inconnus": understood.inconnus[:20],
-            "version_lexique": understood.version,
-        },
-    }
+
+def orientation_answer(
+    *,
+    besoin: str,
+    profil: str = "",
+    commune: str,
+    contraintes: Mapping[str, Any] | None = None,
+    categories: Sequence[str] = (),
+    understood: Understood | None = None,
+    today: date | None = None,
+) -> OrientationOut:
+    """Understand the need, match services near the commune, explain everything.
+
+    `categories` are codes the person ticked (the web journey); `understood` is the result
+    of `orientation_understand` for the same need, profile and codes, when the caller kept
+    it (the journey does), so that the understanding is not run again.
+    Raises OrientationError with a French message for input that cannot be used.
+    """
+    text = _validated_text(besoin, categories)
+    profil = _profil(profil)
+    constraints = _constraints(contraintes)
+    place = _commune(commune)
+    lat, lon = _position(place)
+    if understood is None:
+        understood = orientation_understand(besoin=text, profil=profil, categories=categories)
+    answer = OrientationOut(
+        besoin=text,
+        profil=profil,
+        commune=CommuneRefOut(code=place.code, nom=place.nom, latitude=lat, longitude=lon),
+        contraintes=ContraintesOut(
+            rayon_km=constraints.rayon_km,
+            gratuit=constraints.gratuit,
+            modalite=constraints.modalite,
+            accessible=constraints.accessible,
+            jour=constraints.jour,
+            limite=constraints.limite,
+        ),
+        categories=understood.categories,
+        resultats=[],
+        proches=0,
+        message="",
+        comprehension=understood.comprehension,
+    )
+    answer._retenues = tuple(understood.retenues)
     if not understood.categories:
-        answer["message"] = (
+        answer.message = (
             "Nous n'avons pas reconnu de besoin dans votre texte : décrivez-le avec quelques "
             f"mots, {EXAMPLE}, ou choisissez une catégorie dans la liste."
         )
         return answer
-
-    best = understood.categories[0].score
-    need = {
-        c.code: c.score for c in understood.categories[:NEED_MAX] if c.score >= NEED_RATIO * best
-    }
+    scores = {c.code: c.score for c in understood.categories}
     result = match(
-        need=need,
+        need={code: scores[code] for code in understood.retenues},
         profil=profil,
         centre=(lat, lon),
         commune_id=place.pk,
@@ -213,7 +262,7 @@ def orientation_answer(
         constraints=constraints,
         today=today or timezone.localdate(),
     )
-    answer["resultats"] = [_result(item) for item in result.resultats]
-    answer["proches"] = result.proches
-    answer["message"] = result.message
+    answer.resultats = [_result(item) for item in result.resultats]
+    answer.proches = result.proches
+    answer.message = result.message
     return answer

@@ -1,19 +1,29 @@
 """State of the guided journey, kept server-side in the session.
 
 `request.session["orientation"]` is a dict with exactly the keys of `EMPTY_STATE`; the
-mise en relation reads it too. Nothing the person typed goes into a URL.
+mise en relation reads it too (`journey_understood`). Nothing the person typed goes into a
+URL.
+
+The understanding of the need runs once per set of answers (need, ticked categories,
+profile): its result is kept in the state under `comprehension`, with a hash of those
+answers, and the results page, the fiche and the mise en relation reuse it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.contrib.sessions.backends.base import SessionBase
+from pydantic import ValidationError
 
 from maillage.directory.enums import Famille
 from maillage.directory.models import Categorie
 
+from .answer import Understood
+from .engine import orientation_understand
 from .enums import Profil
 
 SESSION_KEY = "orientation"
@@ -26,6 +36,7 @@ EMPTY_STATE: dict[str, Any] = {
     "contraintes": {},  # as engine._constraints accepts them
     "resultats": [],  # ids of the services shown, in order
     "demande": "",  # what was counted for the observatory: "commune|profil|categorie"
+    "comprehension": {},  # {"cle": hash of need, categories, profile; "resultat": Understood}
 }
 # (url name, title) of the six steps, in order.
 STEPS = [
@@ -96,12 +107,38 @@ def taxonomy() -> list[dict[str, Any]]:
     ]
 
 
-def engine_besoin(besoin: str, categories: list[str]) -> str:
-    """What the engine reads: the text as typed, followed by the labels of the ticked
-    categories (the taxonomy labels are in the engine's lexicon), so a category picked with
-    no text still gives an answer, and API, command and web agree on the same input."""
-    if not categories:
-        return besoin
-    labels = dict(Categorie.objects.filter(code__in=categories).values_list("code", "libelle"))
-    picked = ". ".join(labels[c] for c in categories if c in labels)
-    return f"{besoin}. {picked}" if besoin else picked
+def _understanding_key(besoin: str, categories: Sequence[str], profil: str) -> str:
+    inputs = json.dumps([besoin, list(categories), profil], ensure_ascii=False)
+    return hashlib.sha256(inputs.encode()).hexdigest()
+
+
+def _cached(state: Mapping[str, Any], key: str) -> Understood | None:
+    stored = state.get("comprehension") or {}
+    if not isinstance(stored, Mapping) or stored.get("cle") != key:
+        return None
+    try:
+        return Understood.model_validate(stored.get("resultat"))
+    except ValidationError:  # written by an older version: understand again
+        return None
+
+
+def journey_understanding(session: SessionBase) -> Understood:
+    """The understanding of the journey's need, ticked categories and profile: computed
+    once by `engine.orientation_understand`, then read from the state until one of those
+    answers changes. Raises OrientationError like the engine."""
+    state = state_get(session)
+    key = _understanding_key(state["besoin"], state["categories"], state["profil"])
+    understood = _cached(state, key)
+    if understood is None:
+        understood = orientation_understand(
+            besoin=state["besoin"], profil=state["profil"], categories=state["categories"]
+        )
+        state_update(session, comprehension={"cle": key, "resultat": understood.model_dump()})
+    return understood
+
+
+def journey_understood(session: SessionBase, *, besoin: str, profil: str) -> Understood | None:
+    """What the journey already understood of this need and profile, with nothing ticked
+    (the mise en relation's question), or None when the journey was about something else."""
+    state = state_get(session)
+    return _cached(state, _understanding_key(besoin, [], profil))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -11,6 +12,7 @@ from django.db.models import Sum
 from maillage.directory import opening_hours
 from maillage.directory.models import Categorie, Lieu, Structure
 
+from .answer import ResultatOut
 from .models import LexiconEntry, LexiconVersion, OrientationDemand
 from .understanding import Lexicon, build_lexicon, make_term
 
@@ -64,10 +66,10 @@ def lexicon_cache_clear() -> None:
         _cache.clear()
 
 
-def fiche_contacts(resultats: list[dict[str, Any]]) -> dict[int, dict[str, Any]]:
+def fiche_contacts(resultats: Sequence[ResultatOut]) -> dict[int, dict[str, Any]]:
     """{service id: contact details} for the fiche d'orientation: address, phone, e-mail,
     website and readable opening hours of the lieu shown, else of the structure."""
-    lieu_ids = [r["lieu"]["id"] for r in resultats if r.get("lieu")]
+    lieu_ids = [r.lieu.id for r in resultats if r.lieu]
     lieux: dict[int, dict[str, Any]] = {
         row["pk"]: dict(row)
         for row in Lieu.objects.filter(pk__in=lieu_ids).values(
@@ -76,21 +78,21 @@ def fiche_contacts(resultats: list[dict[str, Any]]) -> dict[int, dict[str, Any]]
     }
     structures: dict[int, dict[str, Any]] = {
         row["pk"]: dict(row)
-        for row in Structure.objects.filter(
-            pk__in=[r["structure"]["id"] for r in resultats]
-        ).values("pk", "telephone", "courriels", "site_web")
+        for row in Structure.objects.filter(pk__in=[r.structure.id for r in resultats]).values(
+            "pk", "telephone", "courriels", "site_web"
+        )
     }
     contacts: dict[int, dict[str, Any]] = {}
     for item in resultats:
-        lieu: dict[str, Any] = lieux.get(item["lieu"]["id"], {}) if item.get("lieu") else {}
-        structure: dict[str, Any] = structures.get(item["structure"]["id"], {})
-        horaires = item["lieu"]["horaires"] if item.get("lieu") else ""
+        lieu: dict[str, Any] = lieux.get(item.lieu.id, {}) if item.lieu else {}
+        structure: dict[str, Any] = structures.get(item.structure.id, {})
+        horaires = item.lieu.horaires if item.lieu else ""
         week = opening_hours.parse(horaires) if horaires else None
         courriels = list(lieu.get("courriels") or []) or list(structure.get("courriels") or [])
         sites = list(lieu.get("sites_web") or []) or (
             [structure["site_web"]] if structure.get("site_web") else []
         )
-        contacts[item["service"]["id"]] = {
+        contacts[item.service.id] = {
             "complement_adresse": lieu.get("complement_adresse", ""),
             "telephone": lieu.get("telephone") or structure.get("telephone", ""),
             "courriels": courriels,

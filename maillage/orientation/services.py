@@ -4,7 +4,6 @@ anonymous demand counters read by the observatory."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max
@@ -59,8 +58,8 @@ def lexicon_entry_delete(*, entries: list[LexiconEntry], user: User | None = Non
 
 
 def record_demand(
-    answer: dict[str, Any],
     *,
+    categorie: str | None,
     commune_code: str,
     profil: str,
     channel: str,
@@ -69,24 +68,25 @@ def record_demand(
     """Count one orientation request for the observatory's `demande:<categorie>` indicators.
 
     Call it once per successful answer, after `engine.orientation_answer(...)` returned
-    `answer` (never when it raised `OrientationError`):
+    `answer` (never when it raised `OrientationError`), with its top category:
 
-        record_demand(answer, commune_code="29151", profil="particulier", channel="web")
+        record_demand(categorie=answer.categorie_principale, commune_code=answer.commune.code,
+                      profil=answer.profil, channel="web")
 
+    - `categorie`: the code of the best understood category (None: nothing understood);
     - `commune_code`: the INSEE code of the commune asked about (type COM);
     - `profil`: one of `Profil` (`particulier`, `entreprise`…);
     - `channel`: one of `DemandChannel` (`api`, `web`; the CLI does not count);
     - `day`: today by default.
 
-    Only the top category of `answer["categories"]` is kept, with the day (no time), the
-    commune, the profile and the channel, by incrementing a counter: no text of the need,
-    nothing about the person. Returns the counter, or None when nothing is counted (no
-    category understood, unknown commune, profile, channel or category).
+    Only that category is kept, with the day (no time), the commune, the profile and the
+    channel, by incrementing a counter: no text of the need, nothing about the person.
+    Returns the counter, or None when nothing is counted (no category understood, unknown
+    commune, profile, channel or category).
     """
-    categories = answer.get("categories") or []
-    if not categories or channel not in DemandChannel.values or profil not in Profil.values:
+    if not categorie or channel not in DemandChannel.values or profil not in Profil.values:
         return None
-    code = str(categories[0].get("code") or "")
+    code = categorie
     commune_id = (
         Commune.objects.communes().filter(code=commune_code).values_list("pk", flat=True).first()
     )

@@ -20,17 +20,17 @@ How a text is read:
 
 from __future__ import annotations
 
-import csv
 import json
 import math
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from importlib.resources import files
 
 from maillage.core.text import edit_distance, fold
 from maillage.core.text import stem as plural_stem
+from maillage.directory.taxonomy import taxonomie_rows as taxonomy_rows  # the one reader
 
 from .vocabulary import CONTEXT_WEIGHT, CONTEXT_WORDS, ELISIONS, ENDINGS, SMS, STOP_WORDS
 
@@ -45,6 +45,8 @@ TYPO_WEIGHT = 0.75
 PREFIX_WEIGHT = 0.8
 PHRASE_BONUS = 1.0
 SQUASH = 1.2
+# A category ticked in the list counts as much as a need stated plainly (score ≈ 0.92).
+CHOSEN_POINTS = 3.0
 
 
 def root(word: str) -> str:
@@ -257,11 +259,6 @@ def shipped_terms() -> list[Term]:
     return terms
 
 
-def taxonomy_rows() -> list[dict[str, str]]:
-    text = files("maillage.directory").joinpath("data/taxonomie.csv").read_text("utf-8")
-    return list(csv.DictReader(text.splitlines()))
-
-
 def build_lexicon(
     rows: list[dict[str, str]] | None = None,
     extra: Iterable[Term] = (),
@@ -274,8 +271,8 @@ def build_lexicon(
     return Lexicon(categories, terms, version)
 
 
-def understand(text: str, profil: str, lexicon: Lexicon, limit: int = 5) -> Understanding:
-    """Categories for a need, best first, each with its score in [0, 1] and its signals."""
+def _read(text: str, lexicon: Lexicon) -> tuple[list[str], list[str]]:
+    """(the words typed, their roots), stop words dropped, glued elisions cut."""
     read: list[str] = []
     typed: list[str] = []
     for word in words(text):
@@ -290,67 +287,86 @@ def understand(text: str, profil: str, lexicon: Lexicon, limit: int = 5) -> Unde
                     break
         read.append(r)
         typed.append(word)
+    return typed, read
 
-    raw: dict[str, float] = defaultdict(float)
-    signals: dict[str, list[Signal]] = defaultdict(list)
-    corrections: dict[str, str] = {}
-    unknown: list[str] = []
-    present: dict[str, str] = {}  # lexicon root → the word typed for it
+
+@dataclass
+class _Points:
+    """What the words of a text gave each category."""
+
+    raw: dict[str, float] = field(default_factory=lambda: defaultdict(float))
+    signals: dict[str, list[Signal]] = field(default_factory=lambda: defaultdict(list))
+    corrections: dict[str, str] = field(default_factory=dict)
+    unknown: list[str] = field(default_factory=list)
+    present: dict[str, str] = field(default_factory=dict)  # lexicon root → the word typed
+
+
+def _word_points(typed: list[str], read: list[str], lexicon: Lexicon) -> _Points:
+    """Each matched root gives its weight to the categories using it, once per root."""
+    points = _Points()
     seen: set[str] = set()
     for word, r in zip(typed, read, strict=True):
         resolved = lexicon.resolve(r)
         if resolved is None:
-            if word not in unknown:
-                unknown.append(word)
+            if word not in points.unknown:
+                points.unknown.append(word)
             continue
         target, manner, factor = resolved
-        present.setdefault(target, word)
+        points.present.setdefault(target, word)
         if target in seen:
             continue
         seen.add(target)
         if manner == "faute corrigée":
-            corrections[word] = target
+            points.corrections[word] = target
         spread = lexicon.spread[target]
         if word in CONTEXT_WORDS:
             factor *= CONTEXT_WEIGHT
         for code, term in lexicon.by_root[target].items():
             share = term.weight / (len(term.roots) if len(term.roots) > 1 else 1)
-            points = share * factor / spread
-            raw[code] += points
-            signals[code].append(Signal(word, term.text, term.source, manner, points))
+            value = share * factor / spread
+            points.raw[code] += value
+            points.signals[code].append(Signal(word, term.text, term.source, manner, value))
+    return points
 
-    # An expression whose words are all there adds a bonus, once per category and words.
+
+def _phrase_bonus(points: _Points, lexicon: Lexicon) -> None:
+    """An expression whose words are all there adds a bonus, once per category and words."""
     bonus: dict[tuple[str, tuple[str, ...]], tuple[float, Term]] = {}
     for term in lexicon.phrases:
-        if all(r in present for r in term.roots):
-            points = PHRASE_BONUS * term.weight * (len(term.roots) - 1) / len(term.roots)
+        if all(r in points.present for r in term.roots):
+            value = PHRASE_BONUS * term.weight * (len(term.roots) - 1) / len(term.roots)
             key = (term.code, tuple(sorted(term.roots)))
-            if key not in bonus or points > bonus[key][0]:
-                bonus[key] = (points, term)
-    for (code, _roots), (points, term) in sorted(bonus.items(), key=lambda item: item[0]):
-        raw[code] += points
-        typed_words = " ".join(present[r] for r in term.roots)
-        signals[code].append(Signal(typed_words, term.text, term.source, "expression", points))
+            if key not in bonus or value > bonus[key][0]:
+                bonus[key] = (value, term)
+    for (code, _roots), (value, term) in sorted(bonus.items(), key=lambda item: item[0]):
+        points.raw[code] += value
+        typed_words = " ".join(points.present[r] for r in term.roots)
+        points.signals[code].append(
+            Signal(typed_words, term.text, term.source, "expression", value)
+        )
 
+
+def _scored(
+    points: _Points, profil: str, lexicon: Lexicon, ticked: list[str]
+) -> list[CategoryScore]:
+    """The profile's multipliers, the ticked categories' points, the squash into [0, 1]."""
+    for code in ticked:
+        points.raw.setdefault(code, 0.0)
     family_prior = FAMILY_PRIORS.get(profil, {})
     category_prior = CATEGORY_PRIORS.get(profil, {})
     scored = []
-    for code, value in raw.items():
+    for code, value in points.raw.items():
         info = lexicon.categories[code]
         factor = family_prior.get(info.famille, 1.0) * category_prior.get(code, 1.0)
-        ordered = sorted(signals[code], key=lambda s: -s.points)
-        if factor != 1.0:
-            # For the profile, `points` is the multiplier applied to the category's sum.
-            ordered.append(
-                Signal(
-                    profil,
-                    f"famille {info.famille} × {factor:.2f}".replace(".", ","),
-                    "profil",
-                    "profil",
-                    factor,
-                )
-            )
+        ordered = sorted(points.signals[code], key=lambda s: -s.points)
         adjusted = value * factor
+        if code in ticked:
+            ordered.insert(0, Signal(info.libelle, info.libelle, "liste", "choisie", CHOSEN_POINTS))
+            adjusted += CHOSEN_POINTS
+        if factor != 1.0 and value:
+            # For the profile, `points` is the multiplier applied to the category's sum.
+            label = f"famille {info.famille} × {factor:.2f}".replace(".", ",")
+            ordered.append(Signal(profil, label, "profil", "profil", factor))
         scored.append(
             CategoryScore(
                 code=code,
@@ -362,11 +378,31 @@ def understand(text: str, profil: str, lexicon: Lexicon, limit: int = 5) -> Unde
             )
         )
     scored.sort(key=lambda c: (-c.raw, c.code))
+    return scored
+
+
+def understand(
+    text: str,
+    profil: str,
+    lexicon: Lexicon,
+    limit: int = 5,
+    chosen: Sequence[str] = (),
+) -> Understanding:
+    """Categories for a need, best first, each with its score in [0, 1] and its signals.
+
+    `chosen` are category codes the person ticked in a list: each is understood for certain,
+    with `CHOSEN_POINTS` added after the profile's multiplier (the person said it: no prior
+    applies to that part), whatever the text says.
+    """
+    typed, read = _read(text, lexicon)
+    points = _word_points(typed, read, lexicon)
+    _phrase_bonus(points, lexicon)
+    ticked = [code for code in dict.fromkeys(chosen) if code in lexicon.categories]
     return Understanding(
-        categories=scored[:limit],
+        categories=_scored(points, profil, lexicon, ticked)[:limit],
         mots=typed,
-        corrections=corrections,
-        inconnus=unknown,
+        corrections=points.corrections,
+        inconnus=points.unknown,
         profil=profil,
         version=lexicon.version,
     )

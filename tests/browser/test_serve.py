@@ -51,7 +51,7 @@ def test_serve_runs_queued_tasks_and_stops_its_worker(live_url, tmp_path_factory
 
     task_id = shell(
         "from django_tasks_db.models import DBTaskResult\n"
-        "from maillage.orientation.tasks import referrals_remind_task\n"
+        "from maillage.referrals.tasks import referrals_remind_task\n"
         "DBTaskResult.objects.all().delete()\n"
         "print(referrals_remind_task.enqueue().id)"
     )

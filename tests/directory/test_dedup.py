@@ -7,8 +7,10 @@ from django.contrib.contenttypes.models import ContentType
 
 from maillage.directory import dedup
 from maillage.directory.enums import RevisionAction
+from maillage.directory.imports.lieux import lieux_import
 from maillage.directory.models import DuplicateCandidate, Lieu, Revision, SourceRecord
-from maillage.directory.services import duplicate_decide, lieux_import
+from maillage.directory.services import duplicate_decide
+from tests.directory.factories import LieuRowFactory
 
 
 def _place(key, nom, adresse, lat=48.5776, lon=-3.8283, pivot=""):
@@ -45,17 +47,9 @@ def test_blocking_finds_near_pairs_only():
 
 
 def _row(id, nom, adresse, lat, lon):
-    return {
-        "id": id,
-        "nom": nom,
-        "commune": "Morlaix",
-        "code_postal": "29600",
-        "adresse": adresse,
-        "latitude": lat,
-        "longitude": lon,
-        "date_maj": "2024-01-01",
-        "services": "Aide aux démarches administratives",
-    }
+    return LieuRowFactory(
+        id=id, nom=nom, adresse=adresse, latitude=lat, longitude=lon, date_maj="2024-01-01"
+    )
 
 
 def _import(rows, source):

@@ -7,14 +7,13 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
 
 from maillage.directory import opendata
-from maillage.directory.services import lieux_import
+from maillage.directory.imports.lieux import lieux_import
 
-SCHEMA = (
-    Path(__file__).resolve().parents[3] / "shared/data/lamednum-standard-mediation-num/schema.json"
-)
+SCHEMA = Path(settings.SHARED_DIR) / "data/lamednum-standard-mediation-num/schema.json"
 REAL_FILES = [
     "anct-client-application/20230711-charente-lieux-de-mediation-numeriques-nouvelle-aquitaine.json",
     "anct-client-application/lieux-de-mediation-numerique.cnfs.json",

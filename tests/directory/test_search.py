@@ -6,24 +6,25 @@ import pytest
 
 from maillage.core import text
 from maillage.directory import fulltext
-from maillage.directory.services import lieux_import
+from maillage.directory.imports.lieux import lieux_import
+from tests.directory.factories import LieuRowFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def _lieu(id, nom, commune, code_postal, lat, lon, services, **extra):
-    return {
-        "id": id,
-        "nom": nom,
-        "commune": commune,
-        "code_postal": code_postal,
-        "adresse": "1 place de la Mairie",
-        "latitude": lat,
-        "longitude": lon,
-        "date_maj": "2024-05-01",
-        "services": services,
+    return LieuRowFactory(
+        id=id,
+        nom=nom,
+        commune=commune,
+        code_postal=code_postal,
+        adresse="1 place de la Mairie",
+        latitude=lat,
+        longitude=lon,
+        date_maj="2024-05-01",
+        services=services,
         **extra,
-    }
+    )
 
 
 @pytest.fixture
@@ -214,7 +215,7 @@ def test_open_now_uses_the_opening_hours(client):
     lieux_import(data=json.dumps(rows).encode(), filename="l.json", source_name="test")
     monday = datetime(2026, 11, 23, 10, 0, tzinfo=ZoneInfo("Europe/Paris"))
     # The clock is the one thing this test must fix: "now" is Monday 10:00 in Paris.
-    with patch("maillage.directory.selectors.timezone.localtime", return_value=monday):
+    with patch("maillage.directory.selectors.search.timezone.localtime", return_value=monday):
         body = _get(client, ouvert_maintenant="true")
     assert _names(body) == ["Ouvert le lundi matin"]
 

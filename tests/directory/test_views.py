@@ -1,33 +1,20 @@
 """Directory pages without JavaScript: search form, lieu and structure pages."""
 
-import json
-
 import pytest
 from django.urls import reverse
 
+from maillage.directory.imports.lieux import lieux_import
 from maillage.directory.models import Lieu
-from maillage.directory.services import lieux_import
+from tests.directory.factories import LieuRowFactory, lieux_file
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def lieu():
-    row = {
-        "id": "1",
-        "nom": "Espace numérique de Morlaix",
-        "commune": "Morlaix",
-        "code_postal": "29600",
-        "adresse": "Place des Otages",
-        "latitude": 48.5776,
-        "longitude": -3.8283,
-        "date_maj": "2024-03-01",
-        "horaires": "Mo-Fr 09:00-12:00",
-        "telephone": "02 98 63 10 10",
-        "services": "Aide aux démarches administratives",
-        "frais_a_charge": "Gratuit",
-    }
-    lieux_import(data=json.dumps([row]).encode(), filename="l.json", source_name="Réseau test")
+    lieux_import(
+        data=lieux_file(LieuRowFactory(complete=True)), filename="l.json", source_name="Réseau test"
+    )
     return Lieu.objects.get()
 
 
@@ -61,3 +48,38 @@ def test_structure_page_lists_its_lieux(client, lieu):
 
 def test_unknown_lieu_is_404(client, db):
     assert client.get(reverse("directory:lieu_detail", args=[999999])).status_code == 404
+
+
+@pytest.fixture
+def lieux():
+    """Six lieux of Morlaix with their services, from a file of the national standard."""
+    rows = [
+        LieuRowFactory(complete=True, nom=f"Point numérique {n}", services=SERVICES[n % 2])
+        for n in range(6)
+    ]
+    lieux_import(data=lieux_file(*rows), filename="l.json", source_name="Réseau test")
+    return list(Lieu.objects.order_by("pk"))
+
+
+SERVICES = ["Aide aux démarches administratives", "Accès internet et matériel informatique"]
+#: The search page: the categories of the form, the commune found (three reads), the lieux
+#: in the radius and their services, one vocabulary look-up per word of the query, the text
+#: match, the facet values, the page of results with its categories and lieux, the labels.
+QUERIES_SEARCH_PAGE = 14
+#: The lieu page: the lieu with its structure and commune, its services, their categories,
+#: its sources (an anonymous visitor: no permission query).
+QUERIES_LIEU_PAGE = 4
+
+
+def test_search_page_reads_a_fixed_number_of_queries(client, lieux, django_assert_num_queries):
+    """Query guard: the number of queries does not grow with the results shown."""
+    params = {"q": "point numérique", "commune": "Morlaix", "rayon_km": "10"}
+    with django_assert_num_queries(QUERIES_SEARCH_PAGE):
+        response = client.get(reverse("directory:search"), params)
+    assert "6 services" in response.content.decode()
+
+
+def test_lieu_page_reads_a_fixed_number_of_queries(client, lieux, django_assert_num_queries):
+    with django_assert_num_queries(QUERIES_LIEU_PAGE):
+        response = client.get(reverse("directory:lieu_detail", args=[lieux[0].pk]))
+    assert "Point numérique 0" in response.content.decode()

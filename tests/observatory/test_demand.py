@@ -8,7 +8,7 @@ import pytest
 from django.core.management import call_command
 from django.db import models
 
-from maillage.directory.lieux_standard import FileFormatError
+from maillage.directory.imports import FileFormatError
 from maillage.observatory.models import Indicateur, ValeurIndicateur
 from maillage.observatory.selectors import demand_territoire_total
 from maillage.observatory.services import demand_window, indicateur_import, indicators_recompute
@@ -26,9 +26,10 @@ BESOIN = "jvoudrai de l'aide pour ma declaration dimpot"
 
 
 def ask(commune: str, times: int, *, day: date = ASKED, categorie: str = CATEGORIE) -> None:
-    answer = {"categories": [{"code": categorie, "libelle": "x", "score": 0.9}]}
     for _ in range(times):
-        record_demand(answer, commune_code=commune, profil="particulier", channel="web", day=day)
+        record_demand(
+            categorie=categorie, commune_code=commune, profil="particulier", channel="web", day=day
+        )
 
 
 def demand(insee: str, on: date = DAY) -> float | None:

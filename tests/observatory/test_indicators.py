@@ -11,12 +11,10 @@ from django_tasks_db.models import DBTaskResult
 
 from maillage.accounts.models import User
 from maillage.core.geometry import haversine_km
-from maillage.directory.enums import Famille, Placement
-from maillage.directory.lieux_standard import FileFormatError
-from maillage.directory.models import Categorie, Lieu, Service, Structure
-from maillage.directory.services import lieux_import
+from maillage.directory.imports import FileFormatError
+from maillage.directory.imports.lieux import lieux_import
+from maillage.directory.models import Categorie, Lieu
 from maillage.directory.services.history import directory_object_update
-from maillage.observatory.enums import RecomputeStatus
 from maillage.observatory.models import Indicateur, RecomputeRun, ValeurIndicateur
 from maillage.observatory.services import (
     indicateur_import,
@@ -25,16 +23,21 @@ from maillage.observatory.services import (
 )
 from maillage.observatory.tasks import indicators_recompute_task
 from maillage.territories.models import Commune
+from tests.observatory.factories import (
+    CategorieFactory,
+    IndicateurFactory,
+    LieuFactory,
+    RecomputeRunFactory,
+    ServiceFactory,
+    StructureFactory,
+    ValeurIndicateurFactory,
+)
+from tests.territories.factories import BREST, MORLAIX, commune
 
 pytestmark = pytest.mark.django_db
 
 CATEGORIE = "demarches-administratives"
-MORLAIX, BREST = "29151", "29019"
 DAY = date(2026, 1, 15)
-
-
-def commune(code: str) -> Commune:
-    return Commune.objects.communes().get(code=code)
 
 
 def place_lieu_at_mairie(code: str, identifiant: str = "1") -> None:
@@ -91,32 +94,15 @@ def test_lieux_and_services_per_category_counted_by_hand():
     """In a category of its own: Morlaix has two lieux; service A is offered at both, B at
     one, C at one lieu of Brest. Morlaix counts 2 lieux and 2 services (A once, not twice),
     Brest 1 and 1; a service of another category changes neither count."""
-    categorie = Categorie.objects.create(
-        code="test-comptage", libelle="Comptage à la main", famille=Famille.choices[0][0]
-    )
-    autre = Categorie.objects.create(
-        code="test-autre", libelle="Autre besoin", famille=Famille.choices[0][0]
-    )
-    structure = Structure.objects.create(nom="Réseau compté")
+    categorie = CategorieFactory(code="test-comptage", libelle="Comptage à la main")
+    autre = CategorieFactory(code="test-autre", libelle="Autre besoin")
+    structure = StructureFactory(nom="Réseau compté")
 
     def lieu(code: str, nom: str) -> Lieu:
-        town = commune(code)
-        return Lieu.objects.create(
-            structure=structure,
-            nom=nom,
-            adresse="1 rue de la Mairie",
-            code_postal=town.codes_postaux[0],
-            commune=town,
-            latitude=town.mairie_latitude,
-            longitude=town.mairie_longitude,
-            placement=Placement.SOURCE,
-            date_maj=DAY,
-        )
+        return LieuFactory(structure=structure, commune=commune(code), nom=nom)
 
     def service(nom: str, *lieux: Lieu, category: Categorie = categorie) -> None:
-        offered = Service.objects.create(structure=structure, nom=nom)
-        offered.categories.add(category)
-        offered.lieux.add(*lieux)
+        ServiceFactory(structure=structure, nom=nom, categories=[category.code], lieux=lieux)
 
     gare, port, centre = lieu(MORLAIX, "Gare"), lieu(MORLAIX, "Port"), lieu(BREST, "Centre")
     service("A", gare, port)
@@ -377,22 +363,12 @@ def test_a_recompute_asked_before_a_finished_whole_run_is_skipped():
     the task queued for it computes nothing. A run of a few communes does not count, and a
     change after the last run is computed."""
     asked = timezone.now()
-    RecomputeRun.objects.create(
-        jour=DAY,
-        debut=asked + timedelta(seconds=1),
-        fin=asked + timedelta(seconds=90),
-        statut=RecomputeStatus.TERMINE,
-        resultat={"communes": 2, "indicateurs": 1, "valeurs": 2},
-    )
+    RecomputeRunFactory(termine=True, debut=asked + timedelta(seconds=1))
     pair = Commune.objects.communes().filter(code__in=[MORLAIX, BREST])
     counts = indicators_recompute(communes=pair, on=DAY, requested_at=asked)
     assert counts["communes"] == 2  # the earlier run was partial: computed
-    RecomputeRun.objects.create(
-        jour=DAY,
-        debut=asked + timedelta(seconds=100),
-        fin=asked + timedelta(seconds=200),
-        statut=RecomputeStatus.TERMINE,
-        resultat={"communes": 34_000, "indicateurs": 1, "valeurs": 1, "complet": 1},
+    RecomputeRunFactory(
+        complet=True, debut=asked + timedelta(seconds=100), fin=asked + timedelta(seconds=200)
     )
     runs = RecomputeRun.objects.count()
     ValeurIndicateur.objects.all().delete()
@@ -413,8 +389,8 @@ def test_old_snapshots_of_computed_indicators_are_thinned_to_one_per_month(setti
     """The last 7 days stay whole; before, only each month's last snapshot of each computed
     indicator. An imported indicator keeps every date."""
     settings.OBSERVATORY_SNAPSHOT_DAYS = 7
-    computed = Indicateur.objects.create(code="population", libelle="P", origine="calcule")
-    imported = Indicateur.objects.create(code="thd", libelle="T", origine="importe")
+    computed = IndicateurFactory(population=True, libelle="P", date=None)
+    imported = IndicateurFactory(importe=True, code="thd", libelle="T", date=None)
     morlaix = commune(MORLAIX)
     dates = [
         date(2026, 1, 5),
@@ -427,10 +403,8 @@ def test_old_snapshots_of_computed_indicators_are_thinned_to_one_per_month(setti
         date(2026, 3, 14),
     ]
     for indicateur in (computed, imported):
-        ValeurIndicateur.objects.bulk_create(
-            ValeurIndicateur(indicateur=indicateur, commune=morlaix, valeur=1.0, date=day)
-            for day in dates
-        )
+        for day in dates:
+            ValeurIndicateurFactory(indicateur=indicateur, commune=morlaix, date=day)
     assert snapshots_thin(today=date(2026, 3, 15)) == 3
     kept = set(computed.valeurs.values_list("date", flat=True))
     assert kept == {

@@ -1,5 +1,5 @@
-"""Observatory pages, downloads, the commune indicators section and the planner page, on a
-small hand-built territory whose figures are known by hand."""
+"""Observatory pages, downloads and the commune indicators section, on a small hand-built
+territory whose figures are known by hand (the planner page: tests/observatory/plans/)."""
 
 import csv
 import io
@@ -7,65 +7,29 @@ import json
 from datetime import date
 
 import pytest
-from django.db.models import Count
 
-from maillage.directory.models import Categorie, Lieu, Service, Structure
 from maillage.observatory import charts
-from maillage.observatory.enums import IndicateurOrigine
-from maillage.observatory.models import Indicateur, ValeurIndicateur
-from maillage.observatory.selectors import categorie_access, plan_compute, road_factor
+from maillage.observatory.points import road_factor
+from maillage.observatory.selectors import categorie_access
 from maillage.observatory.services import indicators_recompute
-from maillage.territories.models import Commune, Territoire
+from tests.observatory.factories import (
+    CATEGORIE,
+    DAY,
+    DISTANCE,
+    EARLIER,
+    TOWNS,
+    CategorieFactory,
+    IndicateurFactory,
+    LieuFactory,
+    ServiceFactory,
+    StructureFactory,
+    ValeurIndicateurFactory,
+)
+from tests.territories.factories import commune
 
-pytestmark = pytest.mark.django_db
-
-CATEGORIE = "demarches-administratives"
-DISTANCE = f"distance-plus-proche:{CATEGORIE}"
-DAY = date(2026, 1, 15)
-EARLIER = date(2025, 1, 15)
-# Five communes of the Pays de Morlaix with populations set by hand; the fifth has no
-# distance value ("pas de donnée").
-TOWNS = {
-    "29151": (1000, 2.0),  # Morlaix
-    "29239": (2000, 4.5),  # Roscoff (road estimate 5.85 km: beyond 5 km)
-    "29105": (3000, 12.0),  # Landivisiau
-    "29023": (4000, 30.0),  # Carantec
-    "29204": (500, None),  # Plounéventer
-}
 SLUG = "petit-territoire"
 
-
-def commune(code: str) -> Commune:
-    return Commune.objects.communes().get(code=code)
-
-
-def indicateur(code: str, libelle: str, unite: str, origine=IndicateurOrigine.CALCULE):
-    return Indicateur.objects.create(
-        code=code, libelle=libelle, unite=unite, source="Test", origine=origine, date=DAY
-    )
-
-
-@pytest.fixture
-def territoire():
-    """A territory of five communes with populations and distances known by hand, a
-    second (earlier) snapshot of the distance and one imported indicator."""
-    territoire = Territoire.objects.create(slug=SLUG, nom="Petit territoire", kind="pays")
-    population = indicateur("population", "Population municipale", "habitants")
-    distance = indicateur(DISTANCE, "Distance au lieu le plus proche : démarches", "km")
-    thd = indicateur("thd", "Locaux raccordables à la fibre", "%", IndicateurOrigine.IMPORTE)
-    for code, (pop, km) in TOWNS.items():
-        town = commune(code)
-        town.population = pop
-        town.save(update_fields=["population"])
-        territoire.communes.add(town)
-        ValeurIndicateur.objects.create(indicateur=population, commune=town, valeur=pop, date=DAY)
-        ValeurIndicateur.objects.create(indicateur=thd, commune=town, valeur=50, date=DAY)
-        if km is not None:
-            ValeurIndicateur.objects.create(indicateur=distance, commune=town, valeur=km, date=DAY)
-            ValeurIndicateur.objects.create(
-                indicateur=distance, commune=town, valeur=km * 2, date=EARLIER
-            )
-    return territoire
+pytestmark = pytest.mark.django_db
 
 
 def read_csv(response) -> list[dict[str, str]]:
@@ -81,7 +45,7 @@ def page_url(table: str = "") -> str:
 def test_page_lists_every_indicator_of_the_territory_grouped(client, territoire):
     """Computed and imported indicators with values in the territory are offered, grouped;
     an indicator without values there is not."""
-    indicateur("lieux:ailleurs", "Lieux ailleurs", "lieux")
+    IndicateurFactory(code="lieux:ailleurs", libelle="Lieux ailleurs", unite="lieux")
     response = client.get(page_url())
     assert response.status_code == 200
     choice = response.context["choice"]
@@ -128,29 +92,14 @@ def test_coverage_matches_categorie_access_on_computed_distances(client, territo
 def test_coverage_counts_the_territorys_lieux_and_services(client, territoire):
     """In a category of its own: service A at a lieu of Morlaix and one of Roscoff, service B
     at the Morlaix one, service C outside the territory: 2 lieux and 2 services."""
-    categorie = Categorie.objects.create(
-        code="test-offre", libelle="Offre comptée", famille="inclusion"
+    categorie = CategorieFactory(code="test-offre", libelle="Offre comptée")
+    structure = StructureFactory(nom="Réseau compté")
+    morlaix, roscoff, brest = (
+        LieuFactory(structure=structure, commune=commune(code))
+        for code in ("29151", "29239", "29019")
     )
-    structure = Structure.objects.create(nom="Réseau compté")
-
-    def lieu(code: str) -> Lieu:
-        town = commune(code)
-        return Lieu.objects.create(
-            structure=structure,
-            nom=f"Lieu {town.nom}",
-            adresse="Place",
-            code_postal=town.codes_postaux[0],
-            commune=town,
-            latitude=town.mairie_latitude,
-            longitude=town.mairie_longitude,
-            date_maj=DAY,
-        )
-
-    morlaix, roscoff, brest = lieu("29151"), lieu("29239"), lieu("29019")
     for nom, lieux in (("A", [morlaix, roscoff]), ("B", [morlaix]), ("C", [brest])):
-        service = Service.objects.create(structure=structure, nom=nom)
-        service.categories.add(categorie)
-        service.lieux.add(*lieux)
+        ServiceFactory(structure=structure, nom=nom, categories=[categorie.code], lieux=lieux)
     indicators_recompute(communes=territoire.communes.all(), on=DAY)
     rows = {row.categorie: row for row in client.get(page_url()).context["coverage"]}
     assert (rows["test-offre"].lieux, rows["test-offre"].services) == (2, 2)
@@ -323,163 +272,32 @@ def test_commune_page_without_values_or_population(client):
     assert "La population de cette commune n’est pas connue" in html
 
 
-@pytest.fixture
-def lieu_morlaix():
-    """One lieu offering the category in Morlaix, made directly (an import reads every
-    commune and costs seconds)."""
-    structure = Structure.objects.create(nom="Espace numérique de Morlaix")
-    lieu = Lieu.objects.create(
-        structure=structure,
-        nom="Espace numérique de Morlaix",
-        adresse="Place des Otages",
-        code_postal="29600",
-        commune=commune("29151"),
-        latitude=48.5776,
-        longitude=-3.8283,
-        date_maj=date(2024, 3, 1),
+def test_observatory_page_reads_a_fixed_number_of_times(
+    client, territoire, django_assert_num_queries
+):
+    """The page's queries do not grow with the number of categories it lists: two more
+    distance indicators cost no query."""
+    with django_assert_num_queries(21):
+        assert client.get(page_url()).status_code == 200
+    for code in ("prototypage-fabrication", "culture-numerique"):
+        extra = IndicateurFactory(distance=True, categorie=code)
+        for town in ("29151", "29239"):
+            ValeurIndicateurFactory(indicateur=extra, commune=commune(town), valeur=3)
+    with django_assert_num_queries(21):
+        response = client.get(page_url())
+    assert len(response.context["coverage"]) == 3
+
+
+def test_downloads_neutralise_formulas_and_keep_numbers(client):
+    """An imported indicator named like a formula comes out with a quote in the commune's
+    CSV; its negative value stays a number."""
+    formula = IndicateurFactory(
+        importe=True, code="solde", libelle='=HYPERLINK("http://x")', source="@source"
     )
-    service = Service.objects.create(structure=structure, nom="Aide aux démarches")
-    service.categories.add(Categorie.objects.get(code=CATEGORIE))
-    service.lieux.add(lieu)
-    return lieu
-
-
-PLAN = {
-    "categorie": CATEGORIE,
-    "sites": "3",
-    "rayon_km": "10",
-    "methode": "glouton",
-    "limite_s": "10",
-    "candidats": "mairies",
-    "mode": "itinerant",
-}
-
-
-def without_time(result: dict) -> dict:
-    return {k: v for k, v in result.items() if k != "duree_s"}
-
-
-def test_planner_page_equals_plan_compute(client, lieu_morlaix):
-    """The page's result is `plan_compute`'s for the same inputs; the CSV lists the sites in
-    order and the GeoJSON holds the sites, the existing lieu and the tour."""
-    url = "/territoires/pays-de-morlaix/planificateur/"
-    response = client.get(url, PLAN)
-    assert response.status_code == 200
-    expected = plan_compute(
-        territoire="pays-de-morlaix",
-        categorie=CATEGORIE,
-        sites=3,
-        rayon_km=10.0,
-        itinerant=True,
-        max_sites=50,
-        time_limit_s=10.0,
-    )
-    assert without_time(response.context["result"]) == without_time(expected)
-    html = response.content.decode()
-    for site in expected["sites"]:
-        assert site["nom"] in html
-    rows = read_csv(client.get(url + "resultat.csv", PLAN))
-    assert [r["code_commune"] for r in rows] == [s["commune"] for s in expected["sites"]]
-    assert [int(r["population_gagnee"]) for r in rows] == [
-        s["population_gagnee"] for s in expected["sites"]
+    ValeurIndicateurFactory(indicateur=formula, commune=commune("29151"), valeur=-2.5)
+    (row,) = [
+        r for r in read_csv(client.get("/communes/29151/indicateurs.csv")) if r["code"] == "solde"
     ]
-    geojson = json.loads(client.get(url + "resultat.geojson", PLAN).content)
-    kinds = [f["properties"]["type"] for f in geojson["features"]]
-    assert kinds.count("site_propose") == 3
-    assert kinds.count("lieu_existant") >= 1
-    assert kinds.count("tournee") == 1
-    assert geojson["plan"]["population_couverte_apres"] == expected["population_couverte_apres"]
-
-
-def test_planner_errors_keep_the_values(client, territoire):
-    """Too many sites, an unknown category and a territory without population get a French
-    message next to the form, which keeps what was typed."""
-    url = f"/territoires/{SLUG}/planificateur/"
-    response = client.get(url, {**PLAN, "mode": "fixe", "sites": "8"})
-    form = response.context["form"]
-    assert form.errors["sites"] == [
-        "Le territoire n'offre que 5 emplacements candidats : demandez au plus 5 sites."
-    ]
-    html = response.content.decode()
-    assert 'value="8"' in html
-    assert "Le formulaire contient 1 erreur" in html
-    response = client.get(url, {**PLAN, "categorie": "zzz", "rayon_km": "7,5"})
-    assert response.context["form"].errors["categorie"] == [
-        "Catégorie inconnue : « zzz ». Choisissez-en une dans la liste."
-    ]
-    assert 'value="7,5"' in response.content.decode()
-    assert client.get(url, {**PLAN, "sites": "51"}).context["form"].errors["sites"]
-    empty = Territoire.objects.create(slug="sans-habitants", nom="Sans habitants", kind="pays")
-    town = commune("29204")
-    town.population = 0
-    town.save(update_fields=["population"])
-    empty.communes.add(town)
-    response = client.get("/territoires/sans-habitants/planificateur/", PLAN)
-    assert "aucune commune dont la population est connue" in response.content.decode()
-    assert response.context["result"] is None
-
-
-def test_planner_page_takes_a_list_of_communes_by_name_or_code(client, lieu_morlaix):
-    """Communes typed by name (any case or accents) or by INSEE code are the only
-    candidates: the page gives `plan_compute`'s answer for those codes."""
-    url = "/territoires/pays-de-morlaix/planificateur/"
-    listed = {**PLAN, "mode": "fixe", "sites": "2", "candidats": "liste"}
-    response = client.get(url, {**listed, "liste_candidats": "ROSCOFF ;\n29105, plounéventer"})
-    assert response.status_code == 200
-    result = response.context["result"]
-    expected = plan_compute(
-        territoire="pays-de-morlaix",
-        categorie=CATEGORIE,
-        sites=2,
-        rayon_km=10.0,
-        candidats="29239,29105,29204",
-        max_sites=50,
-        time_limit_s=10.0,
-    )
-    assert without_time(result) == without_time(expected)
-    assert {s["commune"] for s in result["sites"]} <= {"29239", "29105", "29204"}
-
-
-def test_planner_page_list_errors_name_each_commune(client, territoire):
-    """An empty list, a name not in the territory and a name two of its communes bear are
-    refused with what to do next; the list typed stays in the form."""
-    url = f"/territoires/{SLUG}/planificateur/"
-    listed = {**PLAN, "mode": "fixe", "sites": "1", "candidats": "liste"}
-    errors = client.get(url, {**listed, "liste_candidats": " , "}).context["form"].errors
-    assert errors["liste_candidats"] == [
-        "Indiquez au moins une commune candidate, ou choisissez les mairies ou le centre de "
-        "chaque commune."
-    ]
-    response = client.get(url, {**listed, "liste_candidats": "Morlaix, Brest, Atlantide"})
-    assert response.context["form"].errors["liste_candidats"] == [
-        "Communes introuvables dans Petit territoire : « Brest », « Atlantide ». Vérifiez "
-        "l'orthographe ou donnez le code INSEE."
-    ]
-    assert "Morlaix, Brest, Atlantide</textarea>" in response.content.decode()
-    assert response.context["result"] is None
-    # A list typed while the mairies are still chosen is not silently ignored.
-    forgotten = {**listed, "candidats": "mairies", "liste_candidats": "Morlaix"}
-    assert client.get(url, forgotten).context["form"].errors["candidats"] == [
-        "Vous avez indiqué des communes candidates : choisissez « Les communes que vous "
-        "indiquez ci-dessous », ou videz la liste."
-    ]
-    # Two communes of France with one name, both put in the territory.
-    twins = (
-        Commune.objects.communes()
-        .values("search_name")
-        .annotate(n=Count("pk"))
-        .filter(n=2)
-        .order_by("search_name")
-        .first()
-    )
-    pair = list(Commune.objects.communes().filter(search_name=twins["search_name"]))
-    territoire.communes.add(*pair)
-    name = pair[0].nom
-    errors = client.get(url, {**listed, "liste_candidats": name}).context["form"].errors
-    (message,) = errors["liste_candidats"]
-    assert message.startswith(f"« {name} » désigne plusieurs communes du territoire : ")
-    assert all(f"({town.code})" in message for town in pair)
-    assert message.endswith("Donnez le code INSEE de celle que vous voulez.")
-    response = client.get(url, {**listed, "liste_candidats": pair[1].code})
-    assert response.context["form"].errors == {}
-    assert [s["commune"] for s in response.context["result"]["sites"]] in ([], [pair[1].code])
+    assert row["libelle"] == '\'=HYPERLINK("http://x")'
+    assert row["source"] == "'@source"
+    assert row["valeur"] == "-2,5"

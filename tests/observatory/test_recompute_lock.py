@@ -1,17 +1,18 @@
 """Two indicator recomputes never overlap: one snapshot per indicator, commune and date."""
 
 import threading
-from datetime import date, timedelta
+from datetime import date
 
 import pytest
 from django.db import IntegrityError, connection, transaction
-from django.utils import timezone
 
 from maillage.observatory.enums import RecomputeStatus
 from maillage.observatory.models import Indicateur, RecomputeRun, ValeurIndicateur
 from maillage.observatory.services import RecomputeBusy, indicators_recompute
 from maillage.territories.models import Commune
-from tests.observatory.test_indicators import BREST, MORLAIX, place_lieu_at_mairie
+from tests.observatory.factories import RecomputeRunFactory
+from tests.observatory.test_indicators import place_lieu_at_mairie
+from tests.territories.factories import BREST, MORLAIX
 
 pytestmark = pytest.mark.django_db
 
@@ -25,9 +26,7 @@ def pair() -> object:
 
 def running(minutes_ago: float = 0) -> RecomputeRun:
     """A run another process started (and maybe died in) `minutes_ago` minutes ago."""
-    return RecomputeRun.objects.create(
-        jour=DAY, debut=timezone.now() - timedelta(minutes=minutes_ago)
-    )
+    return RecomputeRunFactory(jour=DAY, minutes_ago=minutes_ago)
 
 
 def test_a_run_in_progress_blocks_another():

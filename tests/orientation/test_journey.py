@@ -4,16 +4,16 @@ state in the session, the same answer as the API and the command, a printable fi
 import io
 import json
 import re
-from datetime import date
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from maillage.directory.models import Categorie, Lieu, Service, Structure
+from maillage.directory.models import Lieu
 from maillage.orientation.journey import EMPTY_STATE, SESSION_KEY
-from maillage.territories.models import Commune
+
+from .factories import ServiceFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -22,48 +22,28 @@ URL = "/orientation/"
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _service(commune, nom, km_north, codes, *, frais=("gratuit",), telephone=""):
-    """A service at a lieu `km_north` kilometres due north of the commune's mairie."""
-    structure = Structure.objects.create(nom=f"Structure {nom}", courriels=["contact@example.fr"])
-    lieu = Lieu.objects.create(
-        structure=structure,
-        nom=f"Lieu {nom}",
-        adresse="3 rue de Brest",
-        code_postal="29600",
-        commune=commune,
-        latitude=commune.mairie_latitude + km_north / 111.2,
-        longitude=commune.mairie_longitude,
-        placement="source",
-        horaires="Mo-Fr 09:00-12:00,14:00-17:00",
-        telephone=telephone,
-        date_maj=date(2026, 6, 1),
-    )
-    service = Service.objects.create(
-        structure=structure, nom=nom, frais=list(frais), modalites=["presentiel"]
-    )
-    service.categories.set(Categorie.objects.filter(code__in=codes))
-    service.lieux.add(lieu)
-    return service
-
-
 @pytest.fixture
 def directory():
-    commune = Commune.objects.communes().get(code=MORLAIX)
+    """Four services around Morlaix's mairie (km due north), each of its own structure."""
     return {
-        "demarches": _service(
-            commune,
-            "Aide aux papiers",
-            1,
-            ["demarches-administratives"],
-            telephone="02 98 00 00 01",
+        "demarches": ServiceFactory(
+            nom="Aide aux papiers",
+            categories=["demarches-administratives"],
+            lieu=1,
+            lieu__telephone="02 98 00 00 01",
         ),
-        "demarches_loin": _service(
-            commune, "Permanence administrative", 6, ["demarches-administratives"]
+        "demarches_loin": ServiceFactory(
+            nom="Permanence administrative", categories=["demarches-administratives"], lieu=6
         ),
-        "ordinateur": _service(
-            commune, "Atelier ordinateur", 2, ["outils-numeriques-quotidien"], frais=("payant",)
+        "ordinateur": ServiceFactory(
+            nom="Atelier ordinateur",
+            categories=["outils-numeriques-quotidien"],
+            lieu=2,
+            payant=True,
         ),
-        "site": _service(commune, "Accompagnement site web", 3, ["presence-en-ligne"]),
+        "site": ServiceFactory(
+            nom="Accompagnement site web", categories=["presence-en-ligne"], lieu=3
+        ),
     }
 
 
@@ -274,8 +254,8 @@ def test_a_category_ticked_without_text_still_gives_an_answer(client, directory)
     response = client.get(reverse("orientation:resultats"))
     assert response.status_code == 200
     answer = response.context["answer"]
-    assert answer["categories"][0]["code"] == "presence-en-ligne"
-    assert answer["resultats"][0]["service"]["id"] == directory["site"].pk
+    assert answer.categories[0].code == "presence-en-ligne"
+    assert answer.resultats[0].service.id == directory["site"].pk
     assert client.session[SESSION_KEY]["categories"] == ["presence-en-ligne"]
     assert client.session[SESSION_KEY]["besoin"] == ""
 
@@ -301,7 +281,7 @@ def test_the_same_need_gets_the_same_answer_on_the_web_the_api_and_the_command(
     client, directory, besoin, profil
 ):
     _walk(client, besoin=besoin, profil=profil)
-    web = client.get(reverse("orientation:resultats")).context["answer"]
+    web = client.get(reverse("orientation:resultats")).context["answer"].model_dump()
     payload = {
         "besoin": besoin,
         "profil": profil,

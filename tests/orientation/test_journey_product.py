@@ -14,11 +14,15 @@ from django.urls import reverse
 
 from maillage.accounts.enums import Role
 from maillage.accounts.services import role_grant
-from maillage.directory.models import Categorie, Service, Structure
+from maillage.directory.models import Service
 from maillage.orientation.engine import need_categories
-from maillage.orientation.models import OrientationDemand, Referral
-from maillage.orientation.referrals import referral_create, submission_key_new
+from maillage.orientation.models import OrientationDemand
+from maillage.referrals.models import Referral
+from maillage.referrals.services import referral_create
+from maillage.referrals.tokens import submission_key_new
 from maillage.territories.models import Commune
+
+from .factories import ServiceFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -39,12 +43,14 @@ def test_the_post_suggestions_answer_the_engines_categories(client):
         body = {"besoin": besoin, "profil": profil, "limit": 3}
         response = client.post(SUGGEST, body, content_type="application/json")
         assert response.status_code == 200
-        expected = need_categories(besoin=besoin, profil=profil, limit=3)
+        expected = [c.model_dump() for c in need_categories(besoin=besoin, profil=profil, limit=3)]
         assert expected, besoin
         assert response.json() == expected
     # The GET stays for API clients, with the same answer.
     got = client.get(SUGGEST, {"besoin": BESOIN, "profil": "particulier", "limit": 3})
-    assert got.json() == need_categories(besoin=BESOIN, profil="particulier", limit=3)
+    assert got.json() == [
+        c.model_dump() for c in need_categories(besoin=BESOIN, profil="particulier", limit=3)
+    ]
     # Bad input: a French message, no server error.
     body = {"besoin": BESOIN, "profil": "martien"}
     bad = client.post(SUGGEST, body, content_type="application/json")
@@ -77,10 +83,12 @@ def morlaix():
 
 
 def _service(*codes: str) -> Service:
-    structure = Structure.objects.create(nom="Maison France services", courriels=["a@example.fr"])
-    service = Service.objects.create(structure=structure, nom="Accompagnement")
-    service.categories.set(Categorie.objects.filter(code__in=codes))
-    return service
+    return ServiceFactory(
+        nom="Accompagnement",
+        categories=list(codes),
+        structure__nom="Maison France services",
+        structure__courriels=["a@example.fr"],
+    )
 
 
 def _journey(client, *, besoin: str, categories=(), profil="particulier", tiers=False):
@@ -183,8 +191,8 @@ def test_a_conseiller_has_a_home_with_their_own_cases_only(client, conseiller, m
     # Their own case opens; the rest of the space stays closed.
     assert client.get(reverse("referrals_espace:detail", args=[mine.pk])).status_code == 200
     for url in (
-        reverse("espace:structure_edit", args=[service.structure_id]),
-        reverse("espace:import_list"),
+        reverse("directory_espace:structure_edit", args=[service.structure_id]),
+        reverse("directory_espace:import_list"),
     ):
         assert client.get(url).status_code == 403
 

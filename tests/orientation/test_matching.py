@@ -10,9 +10,11 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from maillage.core.geometry import haversine_km
-from maillage.directory.models import Categorie, Lieu, Service, Structure
+from maillage.directory.models import Lieu
 from maillage.orientation.engine import OrientationError, orientation_answer
 from maillage.territories.models import Commune
+
+from .factories import ServiceFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -39,30 +41,19 @@ def _service(
     date_maj=date(2026, 6, 1),
 ):
     """A service at a lieu `km_north` kilometres due north of the mairie."""
-    commune, lat, lon = mairie
-    structure = Structure.objects.create(nom=f"Structure {nom}")
-    lieu = Lieu.objects.create(
-        structure=structure,
-        nom=f"Lieu {nom}",
-        adresse="1 rue du Test",
-        code_postal="29600",
-        commune=commune,
-        latitude=lat + km_north / 111.2,
-        longitude=lon,
-        placement="source",
-        horaires=horaires,
-        date_maj=date_maj,
-    )
-    service = Service.objects.create(
-        structure=structure,
+    return ServiceFactory(
         nom=nom,
+        categories=codes,
         frais=list(frais),
         modalites=list(modalites),
         publics=list(publics),
+        structure__courriels=[],
+        lieu=km_north,
+        lieu__commune=mairie[0],
+        lieu__adresse="1 rue du Test",
+        lieu__horaires=horaires,
+        lieu__date_maj=date_maj,
     )
-    service.categories.set(Categorie.objects.filter(code__in=codes))
-    service.lieux.add(lieu)
-    return service
 
 
 @pytest.fixture
@@ -97,7 +88,7 @@ def directory(mairie):
 
 def _answer(besoin="faire ma declaration d'impots en ligne", **kwargs):
     kwargs.setdefault("commune", MORLAIX)
-    return orientation_answer(besoin=besoin, today=TODAY, **kwargs)
+    return orientation_answer(besoin=besoin, today=TODAY, **kwargs).model_dump()
 
 
 def _names(answer):

@@ -120,3 +120,21 @@ def test_evaluation_set_covers_every_category_and_profile():
         "porteur_de_projet",
         "professionnel",
     }
+
+
+def test_a_ticked_category_is_understood_for_certain(lexicon):
+    """A code ticked in the list counts `CHOSEN_POINTS` whatever the text and the profile,
+    with a signal saying so; an unknown code is ignored."""
+    alone = understand("", "particulier", lexicon, chosen=["donnees-ia", "pas-une-categorie"])
+    (category,) = alone.categories
+    assert category.code == "donnees-ia"
+    assert category.raw == understanding.CHOSEN_POINTS
+    assert [(s.maniere, s.source) for s in category.signals] == [("choisie", "liste")]
+    with_text = understand(
+        "mon site il marche pas", "entreprise", lexicon, chosen=["cybersecurite"]
+    )
+    # Ticked without a word of it in the text, it comes first; the text's reading follows.
+    assert [c.code for c in with_text.categories[:2]] == ["cybersecurite", "presence-en-ligne"]
+    plain = understand("mon site il marche pas", "entreprise", lexicon)
+    site = next(c for c in with_text.categories if c.code == "presence-en-ligne")
+    assert site.raw == plain.categories[0].raw  # the text's categories keep their points

@@ -98,6 +98,7 @@ def deployment(tmp_path_factory, database_url, redis_url):
 
     run("migrate", "--no-input")
     run("load_reference", "--verbosity", "0")
+    run("load_taxonomie", "--verbosity", "0")
     run("load_demo", "--verbosity", "0")
     run("collectstatic", "--no-input", "--verbosity", "0")
     run("createsuperuser", "--no-input")

@@ -1,20 +1,9 @@
-"""Public pages: home, territory, commune, search without JavaScript."""
+"""Public pages of territories: territory, commune, search without JavaScript."""
 
 import pytest
 from django.urls import reverse
 
 pytestmark = pytest.mark.django_db
-
-
-def test_home_lists_the_territories_with_key_figures(client, django_assert_max_num_queries):
-    with django_assert_max_num_queries(6):
-        response = client.get("/")
-    assert response.status_code == 200
-    html = response.content.decode()
-    for name in ["Pays de Morlaix", "Pays de Lorient", "Pays de Verdun", "Nouvelle-Aquitaine"]:
-        assert name in html
-    assert 'lang="fr"' in html
-    assert "Contenu" in html  # skip link
 
 
 def test_territory_page_shows_figures_and_map(client):

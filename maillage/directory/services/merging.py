@@ -7,12 +7,10 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from maillage.observatory.services import indicators_recompute_request
-
 from .. import dedup
+from ..changes import ChangeOrigin, directory_changed
 from ..enums import Placement, RevisionAction
 from ..models import DuplicateCandidate, ImportRun, Lieu, Service, SourceRecord
-from .history import revision_build
 
 # Fields a merge may fill on the kept lieu from the removed one.
 _FILLED = ("horaires", "telephone", "fiche_acces_libre", "prise_rdv", "latitude", "longitude")
@@ -131,18 +129,26 @@ def lieu_merge(
             if getattr(keep, name) != value
         }
     )
-    revision_build(
+    directory_changed(
         obj=keep,
         action=RevisionAction.MERGE,
         changes=changes,
         user=user,
         import_run=import_run,
-    ).save()
+        origin=ChangeOrigin.MERGE,
+    )
     DuplicateCandidate.objects.filter(lieu=remove).delete()
     DuplicateCandidate.objects.filter(autre=remove).delete()
+    # The removed lieu's own history ends with its deletion, naming the lieu it went into.
+    directory_changed(
+        obj=remove,
+        action=RevisionAction.DELETE,
+        changes={"fusion": [None, _describe(keep)]},
+        user=user,
+        import_run=import_run,
+        origin=ChangeOrigin.MERGE,
+    )
     remove.delete()
-    if import_run is None:  # an import queues its own recompute once, at its end
-        indicators_recompute_request()
     return keep
 
 
@@ -159,9 +165,10 @@ def duplicate_decide(*, candidate: DuplicateCandidate, merge: bool, user: Any) -
     candidate.status = DuplicateCandidate.Status.SEPARATE
     candidate.save(update_fields=["status", "decided_by", "decided_at"])
     for lieu, other in ((candidate.lieu, candidate.autre), (candidate.autre, candidate.lieu)):
-        revision_build(
+        directory_changed(
             obj=lieu,
             action=RevisionAction.SEPARATE,
             changes={"separation": [None, _describe(other)]},
             user=user,
-        ).save()
+            origin=ChangeOrigin.SEPARATION,
+        )

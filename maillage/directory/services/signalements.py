@@ -52,7 +52,7 @@ def signalement_create(
     signalement.save()
     recipients = signalement_recipients(lieu)
     if recipients:
-        url = base_url + reverse("espace:signalement_detail", args=[signalement.pk])
+        url = base_url + reverse("directory_espace:signalement_detail", args=[signalement.pk])
         body = (
             f"Une erreur a été signalée sur la fiche « {lieu.nom} ».\n\n"
             f"Sujet : {SignalementTopic(sujet).label}\n"

@@ -10,8 +10,10 @@ from urllib.parse import urlsplit
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
-from maillage.directory.lieux_standard import FileFormatError
-from maillage.directory.services import column_mapping_save, lieux_import, mapping_load
+from maillage.directory.imports import FileFormatError
+from maillage.directory.imports.lieux import lieux_import
+from maillage.directory.imports.mapping import mapping_load
+from maillage.directory.services import column_mapping_save
 
 MAX_BYTES = 200 * 1024 * 1024
 

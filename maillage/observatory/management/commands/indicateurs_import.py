@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from maillage.directory.lieux_standard import FileFormatError
+from maillage.directory.imports import FileFormatError
 from maillage.observatory.services import indicateur_import
 
 

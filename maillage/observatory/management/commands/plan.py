@@ -7,7 +7,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from maillage.observatory.selectors import CANDIDATES_MAIRIES, PlanError, plan_compute
+from maillage.observatory.plans import limits
+from maillage.observatory.plans.compute import PlanError, plan_compute
 
 
 class Command(BaseCommand):
@@ -27,7 +28,7 @@ class Command(BaseCommand):
         parser.add_argument("--exact", action="store_true", help="Optimum exact (HiGHS)")
         parser.add_argument(
             "--candidats",
-            default=CANDIDATES_MAIRIES,
+            default=limits.CANDIDATES_MAIRIES,
             help=(
                 "mairies (défaut), communes, ou une liste de communes du territoire (codes "
                 "INSEE ou noms) séparés par des virgules"
@@ -37,7 +38,10 @@ class Command(BaseCommand):
             "--itinerant", action="store_true", help="Arrêts d'un service itinérant"
         )
         parser.add_argument(
-            "--limite-s", type=float, default=300.0, help="Temps maximal du calcul exact (s)"
+            "--limite-s",
+            type=float,
+            default=limits.CLI_EXACT_TIME_LIMIT_S,
+            help="Temps maximal du calcul exact (s)",
         )
         parser.add_argument("--json", action="store_true", help="Sortie JSON")
 

@@ -45,13 +45,13 @@ class Command(BaseCommand):
                 self.stdout.write(json.dumps({"detail": exc.message}, ensure_ascii=False))
             raise CommandError(exc.message) from exc
         if options["json"]:
-            self.stdout.write(json.dumps(answer, ensure_ascii=False, indent=2, default=str))
+            # The API's JSON: the same schema serialises both.
+            payload = answer.model_dump(mode="json")
+            self.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2))
             return
-        self.stdout.write(answer["message"])
-        for category in answer["categories"]:
-            self.stdout.write(
-                f"  {category['score']:.2f}  {category['libelle']} ({category['code']})"
-            )
-        for index, item in enumerate(answer["resultats"], start=1):
-            self.stdout.write(f"{index}. {item['service']['nom']} — {item['structure']['nom']}")
-            self.stdout.write("   " + " · ".join(item["raisons"]))
+        self.stdout.write(answer.message)
+        for category in answer.categories:
+            self.stdout.write(f"  {category.score:.2f}  {category.libelle} ({category.code})")
+        for index, item in enumerate(answer.resultats, start=1):
+            self.stdout.write(f"{index}. {item.service.nom} — {item.structure.nom}")
+            self.stdout.write("   " + " · ".join(item.raisons))

@@ -8,7 +8,6 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from maillage.directory.services import taxonomie_load
 from maillage.territories.reference import ReferenceDataError
 from maillage.territories.services import reference_load
 
@@ -49,7 +48,6 @@ class Command(BaseCommand):
         finally:
             for bar in bars.values():
                 bar.close()
-        categories = taxonomie_load()
         if quiet:
             return
         communes = ", ".join(f"{count} {kind}" for kind, count in counts.communes.items())
@@ -60,7 +58,6 @@ class Command(BaseCommand):
                 f"{counts.epci} EPCI, communes : {communes}."
             )
         )
-        self.stdout.write(f"Taxonomie : {categories} catégories.")
         self.stdout.write(
             f"Mairies dont la position a été corrigée : {counts.mairies_corrigees}. "
             f"Communes sans contour : {counts.sans_localisation}, "
