@@ -14,10 +14,8 @@ from django.shortcuts import render
 from maillage.accounts.enums import Role
 from maillage.accounts.permissions import can_use_espace, has_role
 from maillage.directory.espace.selectors import espace_summary
-
-# The referrals' part: the one place to change when referrals become their own app.
-from maillage.referrals.selectors import referral_count_new
 from maillage.referrals.espace.views import adviser_home
+from maillage.referrals.selectors import referral_count_new
 
 
 def espace_home(request: HttpRequest) -> HttpResponse:
