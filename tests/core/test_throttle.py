@@ -160,25 +160,11 @@ def test_form_rate_limits_follow_the_forwarded_client():
 @pytest.mark.django_db
 def test_a_view_answering_429_itself_gets_retry_after(client, settings):
     """The signalement form's hourly limit (its own 429) now says when to come back."""
-    import json
     import time
 
-    from maillage.directory.models import Lieu
-    from maillage.directory.services import lieux_import
+    from tests.directory.factories import LieuFactory
 
-    row = {
-        "id": "a",
-        "nom": "Espace numérique de Morlaix",
-        "commune": "Morlaix",
-        "code_postal": "29600",
-        "adresse": "Place des Otages",
-        "latitude": 48.5776,
-        "longitude": -3.8283,
-        "date_maj": "2024-03-01",
-        "services": "Aide aux démarches administratives",
-    }
-    lieux_import(data=json.dumps([row]).encode(), filename="l.json", source_name="Réseau test")
-    url = reverse("directory:signalement_create", args=[Lieu.objects.get().pk])
+    url = reverse("directory:signalement_create", args=[LieuFactory(morlaix=True).pk])
     settings.MAILLAGE_SIGNALEMENT_PER_HOUR = 1
     data = {
         "sujet": "horaires",
