@@ -16,7 +16,8 @@ Throttles stay on, with rates far above the bench: every client of the bench is 
 one address, where real visitors are many (`MAILLAGE_THROTTLE_<SCOPE>=1000000/min`, the way a
 deployment raises a limit).
 
-`python -m benchmarks.load [--quick]` runs it alone and prints the section.
+`python -m benchmarks.load [--quick]` runs it alone and prints the section; `section(env)`
+is the entry point of the bench runner (`benchmarks/run.py`, section « charge »).
 """
 
 from __future__ import annotations
@@ -40,9 +41,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlencode
 
-ROOT = Path(__file__).resolve().parent.parent
-BEGIN = "<!-- bench:charge:begin -->"
-END = "<!-- bench:charge:end -->"
+from . import common
+
+ROOT = common.ROOT
+BEGIN, END = common.markers("charge")
 CLIENTS = 50
 PORTS = {"SQLite": 8710, "PostgreSQL": 8711}
 SEED = 20261201
@@ -80,10 +82,7 @@ def workers() -> int:
 
 
 def percentile(values: list[float], q: float) -> float:
-    if not values:
-        return 0.0
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))]
+    return common.percentile(values, q) if values else 0.0
 
 
 def environment(var_dir: Path, database_url: str | None) -> dict[str, str]:
@@ -128,8 +127,7 @@ def prepare(env: dict[str, str], *, national: bool) -> dict:
     started = time.perf_counter()
     manage(env, "serve", "--no-serve", "--no-worker")
     imported = None
-    data = ROOT.parent / "shared" / "data"
-    if national and data.exists():
+    if national and common.DATA.exists():
         imported = json.loads(
             manage(
                 env,
@@ -390,22 +388,14 @@ def measure(name: str, env: dict[str, str], targets: dict, seconds: float) -> di
     }
 
 
-def postgres_database() -> str | None:
-    from benchmarks.run import postgres_database as create
-
-    return create()
-
-
 def render(results: dict[str, dict], targets: dict[str, dict], seconds: float, quick: bool) -> str:
-    from benchmarks.run import machine
-
     n = cores()
     lines = [
         BEGIN,
         "### Charge : gunicorn et réglages de production, SQLite et PostgreSQL",
         "",
         f"- Date : {datetime.now(UTC):%Y-%m-%d %H:%M} UTC{' (mode rapide)' if quick else ''}",
-        f"- Machine : {machine()} ; le générateur de charge tourne sur les mêmes cœurs.",
+        f"- Machine : {common.machine()} ; le générateur de charge tourne sur les mêmes cœurs.",
         f"- Serveur : `gunicorn -c python:config.gunicorn config.wsgi`, {workers()} workers sync "
         f"(2 × cœurs + 1), `config.settings.prod` sur la boucle locale (HTTP, sans Redis : cache local).",
         f"- Charge : {CLIENTS} clients simultanés pendant {seconds:.0f} s, une connexion par requête ; "
@@ -463,7 +453,7 @@ def run(quick: bool = False) -> str:
     seconds = 10.0 if quick else 60.0
     results: dict[str, dict] = {}
     targets: dict[str, dict] = {}
-    pg_url = postgres_database()
+    pg_url = common.postgres_database()
     for name, url in [("SQLite", None), ("PostgreSQL", pg_url)]:
         if name == "PostgreSQL" and not url:
             continue
@@ -477,10 +467,13 @@ def run(quick: bool = False) -> str:
         finally:
             shutil.rmtree(var_dir, ignore_errors=True)
             if name == "PostgreSQL" and url:
-                from benchmarks.run import drop_postgres
-
-                drop_postgres(url)
+                common.drop_postgres(url)
     return render(results, targets, seconds, quick)
+
+
+def section(env: dict[str, str]) -> None:
+    """The bench runner's entry point: run, then replace the section in docs/benchmarks.md."""
+    common.publish("charge", run(quick=common.QUICK))
 
 
 if __name__ == "__main__":
