@@ -6,7 +6,7 @@ import pytest
 from django.core.management import call_command
 
 from maillage.directory.models import Categorie
-from maillage.directory.services import taxonomie_rows
+from maillage.directory.taxonomy import taxonomie_rows
 
 pytestmark = pytest.mark.django_db
 
