@@ -42,7 +42,7 @@ lint: $(STAMP)
 	$(BIN)/djlint --lint --quiet maillage
 	$(BIN)/mypy maillage config
 	$(BIN)/python manage.py makemigrations --check --dry-run --settings=config.settings.test
-	SECRET_KEY=check-deploy-$(shell date +%s)-not-a-real-secret-but-long-enough-for-the-check \
+	SECRET_KEY=check-deploy-$(shell date +%s)-not-a-real-secret-but-long-enough-for-the-check EMAIL_HOST=smtp.example.invalid \
 	  $(BIN)/python manage.py check --deploy --fail-level WARNING --settings=config.settings.prod
 
 format: $(STAMP)

@@ -17,6 +17,14 @@ def django_db_setup(django_db_setup, django_db_blocker):  # noqa: PT004
         call_command("load_demo", verbosity=0)
 
 
+@pytest.fixture(autouse=True)
+def _throttle_counters_empty(settings):
+    """Each test starts with no throttle counts and no login lock (all clients are 127.0.0.1)."""
+    from django.core.cache import caches
+
+    caches[settings.MAILLAGE_THROTTLE_CACHE].clear()
+
+
 @pytest.fixture
 def password() -> str:
     return "un mot de passe solide 2026"

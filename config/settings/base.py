@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "widget_tweaks",
     "django_tasks",
     "django_tasks_db",
+    "ninja",  # the API documentation page from local static files (no CDN: the CSP forbids it)
     "maillage.core",
     "maillage.accounts",
     "maillage.territories",
@@ -102,11 +103,18 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: one log line per request (client, method, redacted path, status, duration),
+    # then the CSP and Permissions-Policy headers, on every response.
+    "maillage.core.logs.RequestLogMiddleware",
+    "maillage.core.headers.SecurityHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Under /api/ every error is JSON, whoever produced it (Django's 404, a 500…).
+    "maillage.api.errors.JsonErrorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "maillage.core.throttle.ThrottleMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
@@ -150,6 +158,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
+# ModelBackend plus the lock after repeated failures (maillage/accounts/lockout.py).
+AUTHENTICATION_BACKENDS = ["maillage.accounts.backends.LockoutModelBackend"]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "site:home"
 LOGOUT_REDIRECT_URL = "site:home"
@@ -179,6 +189,9 @@ STORAGES = {
     "staticfiles": {"BACKEND": "maillage.core.storage.StaticFilesStorage"},
 }
 MEDIA_ROOT = VAR_DIR / "media"
+# `maillage backup` / `restore` on PostgreSQL: the folder of pg_dump and pg_restore when they
+# are not on the PATH (maillage/core/backups.py also looks in /usr/lib/postgresql/*/bin).
+MAILLAGE_PG_BIN = os.environ.get("MAILLAGE_PG_BIN", "")
 
 # Cookies and transport: secure unless DEBUG is explicitly asked for.
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
@@ -188,8 +201,15 @@ SESSION_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-if env_bool("BEHIND_TLS_PROXY", False):
+BEHIND_TLS_PROXY = env_bool("BEHIND_TLS_PROXY", False)
+if BEHIND_TLS_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Client address behind proxies (maillage/core/clients.py): the number of proxies of ours in
+# front of the app servers, or their networks (`10.0.0.0/8,fd00::/8`); X-Forwarded-For is read
+# from the right through those hops only. BEHIND_TLS_PROXY alone means one proxy.
+MAILLAGE_TRUSTED_PROXIES = os.environ.get("MAILLAGE_TRUSTED_PROXIES") or (
+    "1" if BEHIND_TLS_PROXY else "0"
+)
 
 # Background tasks: the database queue by default, Redis/RQ when REDIS_URL is set.
 REDIS_URL = os.environ.get("REDIS_URL", "")
@@ -213,14 +233,39 @@ else:
         }
     }
 
+# Logs (maillage/core/logs.py): every line carries the client's address (client_ip), secret
+# path segments are cut out and e-mail addresses and phone numbers masked in any record.
+# Django's own handlers are replaced so nothing reaches the output unfiltered.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {
+        "context": {"()": "maillage.core.logs.RequestContextFilter"},
+        "redact": {"()": "maillage.core.logs.RedactingFilter"},
+    },
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(client)s] %(message)s"}
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["context", "redact"],
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        # runserver's own request lines print raw URLs: maillage.requests logs requests.
+        "django.server": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+        "django.db.backends": {"level": "WARNING"},
+    },
 }
+# Paths whose segments are secrets (private follow links…): each regular expression's groups
+# are replaced by « … » in the request log and in every log record. Apps add their own.
+MAILLAGE_LOG_SECRET_PATHS = [
+    r"/mise-en-relation/suivi/([^/?#\s\"']+)",
+]
 
 # Maps: tiles are optional decoration, contours are drawn from our own data.
 MAILLAGE_TILE_URL = os.environ.get(
@@ -231,10 +276,13 @@ MAILLAGE_TILE_ATTRIBUTION = os.environ.get(
 )
 MAILLAGE_SITE_NAME = "Maillage"
 
-# E-mail: printed on the console unless an SMTP server is configured (production).
+# E-mail: an SMTP server in production (EMAIL_HOST). Without one, development prints mail on
+# the console; production settings send nothing and `check --deploy` fails, unless
+# MAILLAGE_MAIL_DISABLED=1 says the instance runs without mail on purpose (config/settings/prod.py).
 DEFAULT_FROM_EMAIL = os.environ.get(
     "DEFAULT_FROM_EMAIL", "Maillage <ne-pas-repondre@maillage.local>"
 )
+MAILLAGE_MAIL_DISABLED = env_bool("MAILLAGE_MAIL_DISABLED", False)
 if os.environ.get("EMAIL_HOST"):
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     EMAIL_HOST = os.environ["EMAIL_HOST"]
@@ -242,6 +290,8 @@ if os.environ.get("EMAIL_HOST"):
     EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
     EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
     EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+elif MAILLAGE_MAIL_DISABLED:
+    EMAIL_BACKEND = "django.core.mail.backends.dummy.EmailBackend"
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 
@@ -287,3 +337,46 @@ OBSERVATORY_RECOMPUTE_STALE_S = int(os.environ.get("MAILLAGE_RECOMPUTE_STALE_S",
 # Snapshots of the computed indicators kept: every one of the last N days, then the last one
 # of each calendar month (each snapshot of France is about 900,000 values).
 OBSERVATORY_SNAPSHOT_DAYS = int(os.environ.get("MAILLAGE_SNAPSHOT_DAYS", "7"))
+
+# Per-client throttles (maillage/core/throttle.py, docs/deployment.md): COUNT/PERIOD per scope,
+# `off` to switch one off; MAILLAGE_THROTTLE_<SCOPE> in the environment overrides a default.
+THROTTLE_DEFAULTS = {
+    "api": "300/min",  # every API call
+    "api_write": "30/min",  # API calls that compute or write (POST, PUT, PATCH, DELETE)
+    "orientation": "30/min",  # results and fiche of the guided orientation journey
+    "referral": "10/min",  # posts of the mise en relation form
+    "signalement": "10/min",  # posts of « signaler une erreur »
+    "login": "20/min",  # posts of the login forms (the site's and the admin's)
+    "password_reset": "5/h",  # posts of a password reset form
+}
+MAILLAGE_THROTTLE_RATES = {
+    scope: os.environ.get(f"MAILLAGE_THROTTLE_{scope.upper()}", rate)
+    for scope, rate in THROTTLE_DEFAULTS.items()
+}
+# The cache holding the counters: Redis when REDIS_URL is set, so every app server sees them.
+MAILLAGE_THROTTLE_CACHE = "default"
+# Pages and forms throttled by ThrottleMiddleware: URL name → "scope [METHODS]".
+MAILLAGE_THROTTLED_VIEWS = {
+    "orientation:resultats": "orientation",
+    "orientation:fiche": "orientation",
+    "referrals:create": "referral POST",
+    "directory:signalement_create": "signalement POST",
+    "accounts:login": "login POST",
+    "admin:login": "login POST",
+    "accounts:password_reset": "password_reset POST",
+}
+# Login lock (maillage/accounts/lockout.py): after this many failures within the window, the
+# account (whatever the address) or the address (whatever the account) is locked for a while.
+MAILLAGE_LOGIN_FAILURES_PER_ACCOUNT = int(
+    os.environ.get("MAILLAGE_LOGIN_FAILURES_PER_ACCOUNT", "5")
+)
+MAILLAGE_LOGIN_FAILURES_PER_ADDRESS = int(
+    os.environ.get("MAILLAGE_LOGIN_FAILURES_PER_ADDRESS", "20")
+)
+MAILLAGE_LOGIN_FAILURE_WINDOW_S = int(os.environ.get("MAILLAGE_LOGIN_FAILURE_WINDOW_S", "900"))
+MAILLAGE_LOGIN_LOCK_S = int(os.environ.get("MAILLAGE_LOGIN_LOCK_S", "900"))
+
+# Content-Security-Policy and Permissions-Policy of every response (maillage/core/headers.py):
+# scripts, styles, fonts and images from the site itself, images from the tile server too.
+# An optional address receiving the browsers' violation reports:
+MAILLAGE_CSP_REPORT_URI = os.environ.get("MAILLAGE_CSP_REPORT_URI", "")

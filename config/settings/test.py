@@ -17,3 +17,13 @@ ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 # Serve static files straight from the apps and packages, without collectstatic.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+# Throttle counters in a cache of their own, emptied before each test (tests/conftest.py):
+# every test client comes from 127.0.0.1, a test must not inherit another one's counts.
+CACHES = {  # noqa: F405
+    **CACHES,  # noqa: F405
+    "throttle": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "throttle",
+    },
+}
+MAILLAGE_THROTTLE_CACHE = "throttle"

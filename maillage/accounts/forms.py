@@ -4,6 +4,8 @@ from django.utils.translation import gettext_lazy as _
 
 from maillage.core.forms import MaillageForm
 
+from .lockout import lock_message
+
 
 class EmailLoginForm(MaillageForm, AuthenticationForm):
     username = forms.EmailField(
@@ -24,3 +26,12 @@ class EmailLoginForm(MaillageForm, AuthenticationForm):
         ),
         "inactive": _("Ce compte est désactivé. Contactez l'administrateur de votre territoire."),
     }
+
+    def get_invalid_login_error(self) -> forms.ValidationError:
+        """While the login is locked (maillage/accounts/lockout.py), say so and how long."""
+        if wait := self.locked_for():
+            return forms.ValidationError(lock_message(wait), code="locked")
+        return super().get_invalid_login_error()
+
+    def locked_for(self) -> int:
+        return int(getattr(self.request, "maillage_login_locked", 0) or 0)

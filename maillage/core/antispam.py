@@ -1,17 +1,19 @@
 """Light protections of the public forms (signalement, mise en relation): a honeypot field,
-a minimum time to fill the form, and a per-address hourly limit kept in the cache.
+a minimum time to fill the form, and a per-client hourly limit kept in the cache.
 
-Only a hash of the client's address is kept, in the cache, for an hour.
+The client is `maillage.core.clients.client_ip` (the real visitor behind the load balancer);
+only a hash of its address is kept, in the cache, for at most two hours.
 """
 
 from __future__ import annotations
 
-import hashlib
 import time
 
 from django import forms
-from django.core.cache import cache
 from django.http import HttpRequest
+
+from .clients import client_ip
+from .throttle import Rate, demand_ignore, throttle_hit
 
 
 class HoneypotMixin(forms.Form):
@@ -40,12 +42,12 @@ def looks_automated(cleaned_data: dict, *, min_seconds: float) -> bool:
 
 
 def rate_limited(request: HttpRequest, *, scope: str, per_hour: int) -> bool:
-    """Count one submission of this address in `scope`; True once above `per_hour`."""
-    address = request.META.get("REMOTE_ADDR", "")
-    key = f"{scope}:" + hashlib.sha256(address.encode()).hexdigest()[:32]
-    cache.add(key, 0, 3600)
-    try:
-        return cache.incr(key) > per_hour
-    except ValueError:  # expired between add and incr
-        cache.add(key, 1, 3600)
+    """Count one submission of this client in `scope`; True (not counted) once above
+    `per_hour` within the last hour. The view's 429 then gets `Retry-After`
+    (`maillage.core.throttle.ThrottleMiddleware`)."""
+    verdict = throttle_hit(f"form-{scope}", client_ip(request), Rate(per_hour, 3600))
+    if verdict.allowed:
         return False
+    demand_ignore(request)
+    request._maillage_retry_after = verdict.retry_after  # type: ignore[attr-defined]
+    return True

@@ -69,7 +69,7 @@
 
     function render(results) {
       items = results;
-      listbox.innerHTML = "";
+      while (listbox.firstChild) listbox.removeChild(listbox.firstChild);
       results.forEach(function (commune, i) {
         var option = document.createElement("li");
         option.id = listbox.id + "-" + i;

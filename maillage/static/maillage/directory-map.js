@@ -4,6 +4,14 @@
 (function () {
   "use strict";
 
+  // A popup's content is built as nodes: the lieu's name is text, never HTML.
+  function popupLink(item) {
+    var content = document.createElement(item.url && item.url.charAt(0) === "/" ? "a" : "span");
+    if (content.tagName === "A") content.href = item.url;
+    content.textContent = item.nom;
+    return content;
+  }
+
   function baseMap(element) {
     var map = L.map(element, { scrollWheelZoom: false });
     if (element.dataset.tileUrl) {
@@ -23,7 +31,7 @@
     var byService = {};
     markers.forEach(function (item) {
       var marker = L.marker([item.lat, item.lon], { title: item.nom, alt: item.nom });
-      marker.bindPopup('<a href="' + item.url + '">' + item.nom.replace(/</g, "&lt;") + "</a>");
+      marker.bindPopup(popupLink(item));
       marker.on("click", function () {
         var card = document.getElementById("service-" + item.service);
         if (card) {

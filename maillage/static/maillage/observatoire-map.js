@@ -15,7 +15,7 @@
   var layer = null;
   var current = null;
 
-  element.innerHTML = "";
+  while (element.firstChild) element.removeChild(element.firstChild);
   // Canvas: thousands of commune polygons draw and restyle several times faster than SVG.
   var map = L.map(element, { scrollWheelZoom: false, preferCanvas: true });
   if (element.dataset.tileUrl) {
@@ -52,11 +52,14 @@
     return { color: "#3a3a3a", weight: 0.4, fillColor: colour, fillOpacity: 0.85 };
   }
 
+  // Tooltips are nodes holding text: a commune's name is never read as HTML.
   function tooltipFor(props) {
     var entry = current && current.valeurs[props.code];
     var value = entry ? numberFormat.format(entry[0]) + (current.unite ? " " + current.unite : "")
       : "pas de donnée";
-    return props.nom + " : " + value;
+    var content = document.createElement("span");
+    content.textContent = props.nom + " : " + value;
+    return content;
   }
 
   function apply(values) {
@@ -103,11 +106,15 @@
       say("La carte n’a pas pu être chargée. Les tableaux ci-dessous donnent les mêmes chiffres.");
     });
 
+  // The page's parts come from our own page, rendered (and escaped) by the server; they are
+  // moved over as nodes, and nothing parsed by DOMParser ever runs a script.
   function swapParts(html) {
     var doc = new DOMParser().parseFromString(html, "text/html");
     document.querySelectorAll("[data-indicateur-part]").forEach(function (part) {
       var fresh = doc.querySelector('[data-indicateur-part="' + part.dataset.indicateurPart + '"]');
-      if (fresh) part.innerHTML = fresh.innerHTML;
+      if (!fresh) return;
+      while (part.firstChild) part.removeChild(part.firstChild);
+      while (fresh.firstChild) part.appendChild(document.adoptNode(fresh.firstChild));
     });
   }
 

@@ -38,7 +38,7 @@
     // A suggestion is a toggle button: pressed when its category is ticked in the list.
     // It keeps the focus when pressed (never disabled), so keyboard users stay in place.
     function render(categories) {
-      list.innerHTML = "";
+      while (list.firstChild) list.removeChild(list.firstChild);
       categories.forEach(function (categorie) {
         var box = checkbox(categorie.code);
         if (!box) return;

@@ -17,9 +17,12 @@
     }
     var group = L.featureGroup();
     markers.forEach(function (item) {
+      var number = document.createElement("span");
+      number.className = "orientation-marker";
+      number.textContent = String(item.numero);
       var icon = L.divIcon({
         className: "",
-        html: '<span class="orientation-marker">' + item.numero + "</span>",
+        html: number,
         iconSize: [28, 28],
         iconAnchor: [14, 14],
       });

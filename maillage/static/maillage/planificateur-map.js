@@ -7,7 +7,15 @@
   var element = document.getElementById("plan-map");
   if (!element || typeof L === "undefined") return;
   var data = JSON.parse(document.getElementById(element.dataset.plan).textContent);
-  element.innerHTML = "";
+  while (element.firstChild) element.removeChild(element.firstChild);
+
+  // Tooltips and markers are nodes holding text: a lieu's name is never read as HTML.
+  function text(value, className) {
+    var node = document.createElement("span");
+    if (className) node.className = className;
+    node.textContent = value;
+    return node;
+  }
   var map = L.map(element, { scrollWheelZoom: false });
   if (element.dataset.tileUrl) {
     L.tileLayer(element.dataset.tileUrl, {
@@ -32,7 +40,7 @@
           renderer: L.canvas({ pane: "communes" }),
           style: { color: "#666666", weight: 0.5, fillColor: "#ffffff", fillOpacity: 0.05 },
           onEachFeature: function (feature, featureLayer) {
-            featureLayer.bindTooltip(feature.properties.nom, { sticky: true });
+            featureLayer.bindTooltip(text(feature.properties.nom), { sticky: true });
           },
         }).addTo(map);
         element.dataset.communes = String(outlines.getLayers().length);
@@ -47,7 +55,7 @@
     var point = [lieu.latitude, lieu.longitude];
     L.circleMarker(point, {
       radius: 5, color: "#ffffff", weight: 1, fillColor: "#000091", fillOpacity: 0.9,
-    }).bindTooltip(lieu.nom).addTo(map);
+    }).bindTooltip(text(lieu.nom)).addTo(map);
     bounds.extend(point);
   });
 
@@ -67,11 +75,15 @@
       keyboard: true,
       icon: L.divIcon({
         className: "obs-site",
-        html: '<span class="obs-site-marker" data-rang="' + site.rang + '">' + site.rang + "</span>",
+        html: (function () {
+          var marker = text(String(site.rang), "obs-site-marker");
+          marker.dataset.rang = String(site.rang);
+          return marker;
+        })(),
         iconSize: [28, 28],
         iconAnchor: [14, 14],
       }),
-    }).bindTooltip(label).addTo(map);
+    }).bindTooltip(text(label)).addTo(map);
     bounds.extend(point);
   });
 

@@ -12,7 +12,7 @@
   function drawMap(element) {
     if (element.dataset.ready) return;
     element.dataset.ready = "1";
-    element.innerHTML = "";
+    while (element.firstChild) element.removeChild(element.firstChild);
     var status = element.parentNode.querySelector("[data-map-status]");
     var map = L.map(element, { preferCanvas: false, scrollWheelZoom: false });
     if (element.dataset.tileUrl) {
@@ -35,7 +35,10 @@
           if (!props.nom) return;
           var text = props.nom + (props.population != null ?
             " — " + props.population.toLocaleString("fr-FR") + " hab." : "");
-          featureLayer.bindTooltip(text, { sticky: true });
+          // A node holding text: the commune's name is never read as HTML.
+          var tooltip = document.createElement("span");
+          tooltip.textContent = text;
+          featureLayer.bindTooltip(tooltip, { sticky: true });
           if (communeUrl) {
             featureLayer.on("click", function () {
               window.location.href = communeUrl.replace("00000", props.code);

@@ -79,8 +79,8 @@ class Command(BaseCommand):
                 call_command("collectstatic", interactive=False, verbosity=0)
                 gunicorn = os.path.join(os.path.dirname(sys.executable), "gunicorn")
                 server = subprocess.Popen(  # noqa: S603 - our own server
-                    [gunicorn, "config.wsgi", "--bind", address, "--workers", "2"]
-                    + ["--access-logfile", "-"]
+                    [gunicorn, "-c", "python:config.gunicorn", "config.wsgi"]
+                    + ["--bind", address, "--workers", "2"]
                 )
                 try:
                     if server.wait():  # gunicorn could not start (a port taken…): say so
