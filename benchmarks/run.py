@@ -12,7 +12,9 @@ Sections, in this order (each module's docstring says what it measures and how):
   server answers); needs the real files;
 - `planificateur` (`planner.py`) and `observatoire` (`observatory_bench.py`): one worker
   each in a fresh SQLite database; without the real files they run on another offer and
-  their section says so.
+  their section says so;
+- `charge` (`load.py`): gunicorn with production settings on loopback, 50 clients for 60 s
+  over the public mix with the framework floor, SQLite and PostgreSQL.
 
 Every figure is measured in a fresh database in a temporary directory, never a
 developer's data. A section that needs the real datasets (`../shared/data`, or
@@ -40,6 +42,7 @@ SECTIONS = [
     ("annuaire", "directory"),
     ("planificateur", "planner"),
     ("observatoire", "observatory_bench"),
+    ("charge", "load"),
 ]
 
 
