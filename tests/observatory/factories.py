@@ -1,9 +1,9 @@
 """Indicators, their values and recompute runs, and the directory offer the observatory
 counts (a lieu offering a category), for the observatory tests.
 
-The directory objects here (`StructureFactory`, `LieuFactory`, `ServiceFactory`,
-`CategorieFactory`) are what the observatory needs of the directory; when
-tests/directory/factories.py exists (issue 11, directory), they become imports from it.
+The directory objects here specialise the directory's own factories
+(tests/directory/factories.py) for what the observatory counts: a lieu at the mairie of any
+real commune that offers a category (`offre=CODE`), a service whose categories must exist.
 """
 
 from __future__ import annotations
@@ -16,11 +16,13 @@ from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from maillage.directory.enums import Famille, Placement
-from maillage.directory.models import Categorie, Lieu, Service, Structure
+from maillage.directory.models import Categorie, Lieu, Service
 from maillage.observatory.codes import POPULATION, distance_code
 from maillage.observatory.enums import IndicateurOrigine, RecomputeStatus
 from maillage.observatory.models import Indicateur, RecomputeRun, ValeurIndicateur
 from maillage.territories.models import Territoire
+from tests.directory import factories as directory_factories
+from tests.directory.factories import StructureFactory
 from tests.territories.factories import MORLAIX, PETIT_TERRITOIRE, TerritoireFactory, commune
 
 DAY = date(2026, 1, 15)
@@ -114,20 +116,13 @@ class CategorieFactory(DjangoModelFactory):
     famille = Famille.INCLUSION
 
 
-class StructureFactory(DjangoModelFactory):
-    class Meta:
-        model = Structure
-
-    nom = factory.Sequence(lambda n: f"Structure {n}")
-
-
 def _offer(lieu: Lieu, create: bool, extracted: str | None, **_: object) -> None:
     """`offre=CODE`: one service of that category offered at the lieu."""
     if create and extracted:
         ServiceFactory(structure=lieu.structure, categories=[extracted], lieux=[lieu])
 
 
-class LieuFactory(DjangoModelFactory):
+class LieuFactory(directory_factories.LieuFactory):
     """A lieu at the mairie of a real commune (`commune=`, Morlaix by default), offering
     nothing unless `offre=CATEGORY_CODE`. Trait `morlaix`: the Espace numérique de Morlaix,
     place des Otages, as the lieux files give it."""
@@ -136,7 +131,6 @@ class LieuFactory(DjangoModelFactory):
         model = Lieu
         skip_postgeneration_save = True
 
-    structure = factory.SubFactory(StructureFactory)
     commune = factory.LazyFunction(lambda: commune(MORLAIX))
     nom = factory.LazyAttribute(lambda o: f"Lieu {o.commune.nom}")
     adresse = "1 place de la Mairie"
@@ -159,16 +153,13 @@ class LieuFactory(DjangoModelFactory):
         )
 
 
-class ServiceFactory(DjangoModelFactory):
-    """A service with `categories=[codes]` (real or CategorieFactory codes) offered at
-    `lieux=[…]`."""
+class ServiceFactory(directory_factories.ServiceFactory):
+    """A service with `categories=[codes]` (real or CategorieFactory codes, each of which must
+    exist) offered at `lieux=[…]`."""
 
     class Meta:
         model = Service
         skip_postgeneration_save = True
-
-    structure = factory.SubFactory(StructureFactory)
-    nom = factory.Sequence(lambda n: f"Service {n}")
 
     @factory.post_generation
     def categories(self, create: bool, extracted: Iterable[str] | None, **_: object) -> None:

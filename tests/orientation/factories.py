@@ -1,7 +1,8 @@
 """Factories of the orientation tests: a small directory around Morlaix's mairie.
 
-Minimal directory factories live here until the directory's own (tests/directory/factories.py)
-land; they make rows the way the tests used to copy them by hand:
+The directory's factories (tests/directory/factories.py), specialised for orientation: places
+measured from the mairie, structures that can be written to. They make rows the way the tests
+used to copy them by hand:
 
     ServiceFactory(nom="Aide aux papiers", categories=["demarches-administratives"], lieu=1)
 
@@ -15,10 +16,10 @@ from __future__ import annotations
 from datetime import date
 
 import factory
-from factory.django import DjangoModelFactory
 
-from maillage.directory.models import Categorie, Lieu, Service, Structure
+from maillage.directory.models import Lieu, Service, Structure
 from maillage.territories.models import Commune
+from tests.directory import factories as directory_factories
 
 MORLAIX = "29151"
 KM_PER_DEGREE = 111.2
@@ -28,15 +29,14 @@ def commune(code: str = MORLAIX) -> Commune:
     return Commune.objects.communes().defer("contour").get(code=code)
 
 
-class StructureFactory(DjangoModelFactory):
+class StructureFactory(directory_factories.StructureFactory):
     class Meta:
         model = Structure
 
-    nom = factory.Sequence(lambda n: f"Structure {n}")
     courriels = factory.LazyFunction(lambda: ["contact@example.fr"])
 
 
-class LieuFactory(DjangoModelFactory):
+class LieuFactory(directory_factories.LieuFactory):
     """A lieu `km_north` kilometres due north of its commune's mairie (Morlaix by default)."""
 
     class Meta:
@@ -59,7 +59,7 @@ class LieuFactory(DjangoModelFactory):
     date_maj = date(2026, 6, 1)
 
 
-class ServiceFactory(DjangoModelFactory):
+class ServiceFactory(directory_factories.ServiceFactory):
     """A service of its own structure (« Structure <nom> »), in the given category codes,
     offered at a lieu `lieu` km north of Morlaix's mairie when `lieu` is given."""
 
@@ -74,14 +74,6 @@ class ServiceFactory(DjangoModelFactory):
     structure = factory.SubFactory(
         StructureFactory, nom=factory.LazyAttribute(lambda o: f"Structure {o.factory_parent.nom}")
     )
-    nom = factory.Sequence(lambda n: f"Service {n}")
-    frais = factory.LazyFunction(lambda: ["gratuit"])
-    modalites = factory.LazyFunction(lambda: ["presentiel"])
-
-    @factory.post_generation
-    def categories(self, create: bool, extracted: list[str] | None, **kwargs: object) -> None:
-        if create and extracted:
-            self.categories.set(Categorie.objects.filter(code__in=extracted))
 
     @factory.post_generation
     def lieu(self, create: bool, extracted: float | None, **kwargs: object) -> None:
