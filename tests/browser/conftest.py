@@ -75,6 +75,21 @@ DEMO_LIEUX = [
 ]
 
 
+def make_run_env(var_dir, **extra: str) -> dict[str, str]:
+    """The environment `make run` gives Maillage: development settings (DEBUG on, as
+    `config.settings.dev` sets it), SQLite in `var_dir`. The test process's own settings
+    (`config.settings.test` sets MAILLAGE_DEBUG=0) and database must not leak into it."""
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.dev",
+        "MAILLAGE_VAR_DIR": str(var_dir),
+        **extra,
+    }
+    env.pop("DATABASE_URL", None)
+    env.pop("MAILLAGE_DEBUG", None)
+    return env
+
+
 def _free_port() -> int:
     """A free port: the first free one of MAILLAGE_TEST_PORTS ("8200-8299") when set, so that
     several people on one machine keep to their own range; else one the system picks."""
@@ -110,13 +125,7 @@ def live_url(tmp_path_factory):
     """`maillage serve` on a fresh SQLite database in a temporary var/ directory."""
     var_dir = tmp_path_factory.mktemp("var")
     port = _free_port()
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings.dev",
-        "MAILLAGE_VAR_DIR": str(var_dir),
-        "MAILLAGE_TILE_URL": UNREACHABLE_TILES,
-    }
-    env.pop("DATABASE_URL", None)
+    env = make_run_env(var_dir, MAILLAGE_TILE_URL=UNREACHABLE_TILES)
     manage = [sys.executable, str(ROOT / "manage.py")]
     # Prepare the database as `make run` does, then add a few lieux to search.
     subprocess.run([*manage, "serve", "--no-serve"], cwd=ROOT, env=env, check=True)  # noqa: S603
@@ -201,12 +210,7 @@ MANAGER_PASSWORD = "un mot de passe solide 2026"
 def live_manage(live_url, tmp_path_factory):
     """Run a management command against the live server's database: live_manage("worker", …)."""
     var_dir = next(tmp_path_factory.getbasetemp().glob("var*/server.log")).parent
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings.dev",
-        "MAILLAGE_VAR_DIR": str(var_dir),
-    }
-    env.pop("DATABASE_URL", None)
+    env = make_run_env(var_dir)
 
     def run(*args: str) -> None:
         subprocess.run(  # noqa: S603 - our own command

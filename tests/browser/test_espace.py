@@ -1,7 +1,6 @@
 """The management space in headless Chromium: a structure manager edits a service."""
 
 import json
-import os
 import subprocess
 import sys
 import time
@@ -9,7 +8,7 @@ import time
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import ROOT
+from .conftest import ROOT, make_run_env
 
 pytestmark = pytest.mark.browser
 
@@ -142,12 +141,7 @@ def test_import_progress_is_live_on_sqlite(
         )
 
         var_dir = next(tmp_path_factory.getbasetemp().glob("var*/server.log")).parent
-        env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "config.settings.dev",
-            "MAILLAGE_VAR_DIR": str(var_dir),
-        }
-        env.pop("DATABASE_URL", None)
+        env = make_run_env(var_dir)
         worker = subprocess.Popen(  # noqa: S603 - our own command
             [sys.executable, str(ROOT / "manage.py"), "db_worker", "--batch", "--max-tasks", "1"],
             cwd=ROOT,

@@ -14,7 +14,7 @@ import time
 
 import pytest
 
-from .conftest import ROOT, _free_port, _wait_for
+from .conftest import ROOT, _free_port, _wait_for, make_run_env
 
 pytestmark = pytest.mark.browser
 
@@ -28,12 +28,7 @@ def test_serve_runs_queued_tasks_and_stops_its_worker(live_url, tmp_path_factory
         sqlite3.connect(var_dir / "maillage.sqlite3") as copy,
     ):
         source.backup(copy)
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings.dev",
-        "MAILLAGE_VAR_DIR": str(var_dir),
-    }
-    env.pop("DATABASE_URL", None)
+    env = make_run_env(var_dir)
     manage = [sys.executable, str(ROOT / "manage.py")]
 
     def shell(code: str) -> str:

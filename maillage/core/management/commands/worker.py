@@ -31,4 +31,6 @@ class Command(BaseCommand):
         else:
             self.stdout.write("Worker sur la file en base de données.")
             extra = ["--batch"] if options["burst"] else []
-            call_command("db_worker", "--interval", "1", *extra)
+            # Never the autoreloader (db_worker's default under DEBUG): it re-executes
+            # sys.argv, which is `-c` when `maillage serve` starts us, and dies at once.
+            call_command("db_worker", "--interval", "1", "--no-reload", *extra)
