@@ -83,3 +83,15 @@ def test_lieu_page_reads_a_fixed_number_of_queries(client, lieux, django_assert_
     with django_assert_num_queries(QUERIES_LIEU_PAGE):
         response = client.get(reverse("directory:lieu_detail", args=[lieux[0].pk]))
     assert "Point numérique 0" in response.content.decode()
+
+
+def test_lieu_page_never_links_a_script_url_stored_before_the_import_rule(client, lieu):
+    Lieu.objects.filter(pk=lieu.pk).update(
+        prise_rdv="javascript:alert(1)",
+        fiche_acces_libre="data:text/html,x",
+        sites_web=["vbscript:msgbox(1)", "https://www.morlaix.fr/"],
+    )
+    html = client.get(reverse("directory:lieu_detail", args=[lieu.pk])).content.decode()
+    assert "javascript:" not in html and "data:text" not in html and "vbscript:" not in html
+    assert "Prendre rendez-vous en ligne" not in html
+    assert 'href="https://www.morlaix.fr/"' in html

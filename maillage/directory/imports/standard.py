@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from maillage.core.text import fold
+from maillage.core.weburl import http_url
 
 from . import lambert93
 from .errors import FileFormatError, RowError
@@ -243,7 +244,7 @@ def normalize_row(
         typologie=_split(row.get("typologie")),
         telephone=_text(row.get("telephone")),
         courriels=_split(row.get("courriels"), _SPLIT_TEXT),
-        sites_web=_split(row.get("site_web"), _SPLIT_TEXT),
+        sites_web=_web_urls(checks, "site_web", _split(row.get("site_web"), _SPLIT_TEXT)),
         horaires=_text(row.get("horaires")),
         presentation_resume=_text(row.get("presentation_resume")),
         presentation_detail=_text(row.get("presentation_detail")),
@@ -259,10 +260,28 @@ def normalize_row(
         modalites_accompagnement=_vocabulary(
             row.get("modalites_accompagnement"), MODALITES_ACCOMPAGNEMENT
         ),
-        fiche_acces_libre=_text(row.get("fiche_acces_libre")),
-        prise_rdv=_text(row.get("prise_rdv")),
+        fiche_acces_libre="".join(
+            _web_urls(checks, "fiche_acces_libre", [_text(row.get("fiche_acces_libre"))])
+        ),
+        prise_rdv="".join(_web_urls(checks, "prise_rdv", [_text(row.get("prise_rdv"))])),
     )
     return record, checks.errors
+
+
+def _web_urls(checks: _Checks, name: str, values: list[str]) -> list[str]:
+    """The http(s) URLs of `values`; any other (javascript:, data:…) is dropped, with a warning."""
+    kept = []
+    for value in filter(None, values):
+        url = http_url(value)
+        if url:
+            kept.append(url)
+        else:
+            checks.warning(
+                name,
+                f"Adresse « {value[:80]} » ignorée : seules les adresses http:// ou https:// "
+                "complètes deviennent des liens.",
+            )
+    return kept
 
 
 def _postal_code(checks: _Checks) -> str:

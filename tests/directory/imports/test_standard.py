@@ -134,3 +134,22 @@ def test_place_keeps_fixes_or_rejects_points():
     assert std.place(-3.8, 48.6, bbox) == (48.6, -3.8, "inversees")
     assert std.place(43.5, 5.4, bbox)[2] == "hors_commune"
     assert std.place(None, None, bbox)[2] == "absentes"
+
+
+def test_script_urls_are_dropped_with_a_warning_and_web_urls_kept():
+    row = {
+        "id": "1",
+        "nom": "n",
+        "adresse": "a",
+        "code_postal": "29600",
+        "date_maj": "2024-01-01",
+        "site_web": "javascript:alert(1)|https://www.morlaix.fr/",
+        "prise_rdv": "data:text/html,<script>alert(1)</script>",
+        "fiche_acces_libre": "vbscript:msgbox(1)",
+    }
+    record, errors = std.normalize_row(4, row, LABELS)
+    assert record.sites_web == ["https://www.morlaix.fr/"]
+    assert record.prise_rdv == "" and record.fiche_acces_libre == ""
+    warned = {e.field for e in errors if not e.blocking and "http" in e.message}
+    assert warned == {"site_web", "prise_rdv", "fiche_acces_libre"}
+    assert all(e.line == 4 for e in errors)
