@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 
 from django import forms
-from django.http import HttpRequest
+from django.http import HttpRequest, QueryDict
 
 from .clients import client_ip
 from .throttle import Rate, demand_ignore, throttle_hit
@@ -32,13 +32,43 @@ def form_started_now() -> str:
     return f"{time.time():.0f}"
 
 
-def looks_automated(cleaned_data: dict, *, min_seconds: float) -> bool:
-    """The honeypot is filled, or the form came back faster than a person types."""
+def automation_refusal(form: forms.Form, *, min_seconds: float) -> str:
+    """Why this valid form is refused as automated, in French, or "" when it is accepted.
+
+    Fails closed: a missing or unreadable `started` is refused like a too-fast one. The
+    person is told that nothing was sent (never a false « envoyé »); the form keeps what they
+    typed and a readable `started`, so sending it again after reading works.
+    """
+    data = form.cleaned_data
+    if data.get("website"):
+        return (
+            "Rien n'a été envoyé : le champ « Laissez ce champ vide » est rempli (peut-être par "
+            "votre navigateur). Videz-le puis envoyez à nouveau."
+        )
     try:
-        started = float(cleaned_data.get("started") or 0)
+        started = float(data.get("started") or "")
     except ValueError:
-        started = 0
-    return bool(cleaned_data.get("website")) or time.time() - started < min_seconds
+        started = None
+    if started is None:
+        _restart(form)
+        return (
+            "Rien n'a été envoyé : le formulaire est incomplet ou a été modifié. Vérifiez vos "
+            "réponses puis envoyez à nouveau."
+        )
+    if time.time() - started < min_seconds:
+        return (
+            "Rien n'a été envoyé : le formulaire est revenu plus vite qu'une personne ne le "
+            "remplit. Relisez vos réponses puis envoyez à nouveau."
+        )
+    return ""
+
+
+def _restart(form: forms.Form) -> None:
+    """Give the re-shown form a fresh `started` (bound data is immutable)."""
+    data = QueryDict(mutable=True)
+    data.update(form.data)
+    data[form.add_prefix("started")] = form_started_now()
+    form.data = data
 
 
 def rate_limited(request: HttpRequest, *, scope: str, per_hour: int) -> bool:

@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 
 from maillage.accounts.permissions import can_manage_structure
-from maillage.core.antispam import form_started_now, looks_automated, rate_limited
+from maillage.core.antispam import automation_refusal, form_started_now, rate_limited
 from maillage.territories.selectors import commune_search, territoire_get
 
 from . import selectors
@@ -146,10 +146,13 @@ def signalement_create_view(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         form = SignalementForm(request.POST)
         if form.is_valid():
+            refusal = automation_refusal(
+                form, min_seconds=settings.MAILLAGE_SIGNALEMENT_MIN_SECONDS
+            )
+            if refusal:
+                form.add_error(None, refusal)
+                return _signalement_page(request, lieu, form, status=400)
             data = form.cleaned_data
-            if looks_automated(data, min_seconds=settings.MAILLAGE_SIGNALEMENT_MIN_SECONDS):
-                # Looks automated: answer as if accepted, record nothing.
-                return render(request, "directory/signalement_merci.html", {"lieu": lieu})
             if rate_limited(
                 request, scope="signalement", per_hour=settings.MAILLAGE_SIGNALEMENT_PER_HOUR
             ):

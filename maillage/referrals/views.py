@@ -18,7 +18,7 @@ from django.views.decorators.cache import never_cache
 from maillage.accounts.enums import Role
 from maillage.accounts.models import User
 from maillage.accounts.permissions import has_role
-from maillage.core.antispam import form_started_now, looks_automated, rate_limited
+from maillage.core.antispam import automation_refusal, form_started_now, rate_limited
 from maillage.directory.models import Service
 from maillage.orientation.engine import OrientationError, need_categories
 from maillage.orientation.journey import journey_understood, state_get
@@ -83,9 +83,10 @@ def referral_create_view(request: HttpRequest, service_id: int) -> HttpResponse:
     if not form.is_valid():
         return _form_page(request, service, form, besoin, commune, status=400)
     data = form.cleaned_data
-    if looks_automated(data, min_seconds=settings.MAILLAGE_REFERRAL_MIN_SECONDS):
-        # Looks automated: answer as if accepted, record nothing.
-        return private(render(request, "referrals/done.html", _done_context(service)))
+    refusal = automation_refusal(form, min_seconds=settings.MAILLAGE_REFERRAL_MIN_SECONDS)
+    if refusal:
+        form.add_error(None, refusal)
+        return _form_page(request, service, form, besoin, commune, status=400)
     if not referral_submitted(data["cle"]) and rate_limited(
         request, scope="referral", per_hour=settings.MAILLAGE_REFERRAL_PER_HOUR
     ):

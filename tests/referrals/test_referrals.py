@@ -8,6 +8,7 @@ import re
 import secrets
 import time
 from datetime import timedelta
+from html import unescape
 
 import pytest
 from django.core import mail
@@ -237,14 +238,41 @@ def test_only_a_form_this_site_handed_out_recently_is_taken(client, services, se
     assert again.status_code == 200 and Referral.objects.count() == 3
 
 
-def test_robots_are_answered_politely_and_nothing_is_recorded(client, services):
+@pytest.mark.parametrize(
+    ("extra", "reason"),
+    [
+        ({"website": "http://spam"}, "« Laissez ce champ vide » est rempli"),
+        ({"started": str(time.time() + 3600)}, "plus vite qu'une personne"),
+        ({"started": ""}, "incomplet ou a été modifié"),
+        ({"started": "pas une date"}, "incomplet ou a été modifié"),
+    ],
+)
+def test_a_refused_form_says_nothing_was_sent_and_records_nothing(client, services, extra, reason):
     service = services[0]
     url = reverse("referrals:create", args=[service.pk])
-    assert client.post(url, _form_data(client, service, website="http://spam")).status_code == 200
-    assert (
-        client.post(url, _form_data(client, service, started=str(time.time()))).status_code == 200
-    )
-    assert not Referral.objects.exists()
+    data = _form_data(client, service, **extra)
+    if extra.get("started") == "":
+        del data["started"]  # the timing field left out altogether
+    response = client.post(url, data)
+    html = unescape(response.content.decode())
+    assert response.status_code == 400
+    assert "Rien n'a été envoyé" in html and reason in html
+    assert "Votre demande est envoyée" not in html and 'data-testid="follow-link"' not in html
+    assert PERSON["nom"] in html, "what the person typed is kept"
+    assert not Referral.objects.exists() and not mail.outbox
+
+
+def test_a_form_refused_for_its_missing_timing_is_sent_once_read_again(client, services):
+    service = services[0]
+    url = reverse("referrals:create", args=[service.pk])
+    data = _form_data(client, service)
+    del data["started"]
+    page = client.post(url, data).content.decode()
+    started = float(re.search(r'name="started" value="([^"]+)"', page).group(1))
+    assert abs(started - time.time()) < 5, "the re-shown form restarts its clock"
+    data["started"] = str(started - 30)  # the person reads it again before sending
+    assert client.post(url, data).status_code == 200
+    assert Referral.objects.count() == 1
 
 
 @override_settings(MAILLAGE_REFERRAL_PER_HOUR=2)

@@ -239,9 +239,15 @@ def test_anyone_reports_an_error_and_curators_are_told(
     assert "habitant@example.fr" not in mail.outbox[0].body
 
 
-def test_honeypot_and_too_fast_submissions_record_nothing(client, lieux):
-    _report(client, lieux[0], website="http://spam.example")
-    _report(client, lieux[0], started=str(time.time()))
+def test_honeypot_too_fast_and_untimed_reports_say_nothing_was_sent(client, lieux):
+    responses = [
+        _report(client, lieux[0], website="http://spam.example"),
+        _report(client, lieux[0], started=str(time.time())),
+        _report(client, lieux[0], started=""),
+    ]
+    for response in responses:
+        assert response.status_code == 400
+        assert "Rien n&#x27;a été envoyé" in response.content.decode()
     assert not Signalement.objects.exists()
 
 
