@@ -7,6 +7,7 @@ only a hash of its address is kept, in the cache, for at most two hours.
 
 from __future__ import annotations
 
+import math
 import time
 
 from django import forms
@@ -46,10 +47,10 @@ def automation_refusal(form: forms.Form, *, min_seconds: float) -> str:
             "votre navigateur). Videz-le puis envoyez à nouveau."
         )
     try:
-        started = float(data.get("started") or "")
+        started: float | None = float(data.get("started") or "")
     except ValueError:
         started = None
-    if started is None:
+    if started is None or not math.isfinite(started):
         _restart(form)
         return (
             "Rien n'a été envoyé : le formulaire est incomplet ou a été modifié. Vérifiez vos "

@@ -245,6 +245,7 @@ def test_only_a_form_this_site_handed_out_recently_is_taken(client, services, se
         ({"started": str(time.time() + 3600)}, "plus vite qu'une personne"),
         ({"started": ""}, "incomplet ou a été modifié"),
         ({"started": "pas une date"}, "incomplet ou a été modifié"),
+        ({"started": "nan"}, "incomplet ou a été modifié"),
     ],
 )
 def test_a_refused_form_says_nothing_was_sent_and_records_nothing(client, services, extra, reason):
